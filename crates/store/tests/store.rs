@@ -1,0 +1,426 @@
+//! The store on real SQLite files in temporary folders: opening, migrating, re-opening,
+//! concurrent writers, and every table's reads and writes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers fail loudly on purpose
+
+use std::path::Path;
+
+use sqlx::{Connection, SqliteConnection};
+use switchboard_store::{
+    Access, CallQuery, CallRecord, CallStatus, DB_FILE_NAME, Launch, PREVIEW_MAX_CHARS, ServerId,
+    Source, Store, StoreError,
+};
+use tempfile::TempDir;
+
+async fn fresh() -> (TempDir, Store) {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open_in(dir.path()).await.unwrap();
+    (dir, store)
+}
+
+async fn raw(path: &Path) -> SqliteConnection {
+    SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap()
+}
+
+fn id(text: &str) -> ServerId {
+    text.parse().unwrap()
+}
+
+fn builtin(name: &str) -> Launch {
+    Launch::new(Source::Builtin { name: name.into() })
+}
+
+fn call(server: &str, tool: &str, at: i64) -> CallRecord {
+    CallRecord {
+        at,
+        client: "claude-ai".into(),
+        server: server.into(),
+        method: "tools/call".into(),
+        tool: Some(tool.into()),
+        duration_us: 420,
+        status: CallStatus::Ok,
+        error_code: None,
+        request_bytes: 120,
+        response_bytes: 300,
+        args_preview: Some(format!(r#"{{"tool":"{tool}"}}"#)),
+    }
+}
+
+#[tokio::test]
+async fn opening_creates_a_private_folder_and_a_wal_database() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("nested").join("data");
+    let store = Store::open_in(&data).await.unwrap();
+    assert_eq!(store.path(), data.join(DB_FILE_NAME));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o700,
+            "the data folder holds the call log: owner only"
+        );
+    }
+    let mut conn = raw(store.path()).await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(
+        store.schema_version().await.unwrap(),
+        Store::latest_schema_version()
+    );
+}
+
+#[tokio::test]
+async fn reopening_keeps_data_and_does_not_migrate_twice() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open_in(dir.path()).await.unwrap();
+    store
+        .upsert_server(&id("clock"), "Clock", &builtin("clock"))
+        .await
+        .unwrap();
+    store.set_setting("log_retention_days", &30).await.unwrap();
+    store.close().await;
+
+    let store = Store::open_in(dir.path()).await.unwrap();
+    let servers = store.servers().await.unwrap();
+    assert_eq!(servers.len(), 1, "the server survives a reopen");
+    assert_eq!(servers[0].launch, builtin("clock"));
+    assert_eq!(
+        store.setting::<u32>("log_retention_days").await.unwrap(),
+        Some(30)
+    );
+
+    let mut conn = raw(store.path()).await;
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        applied,
+        Store::latest_schema_version(),
+        "each migration is applied once"
+    );
+}
+
+#[tokio::test]
+async fn an_existing_empty_file_is_migrated_in_place() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(DB_FILE_NAME);
+    std::fs::write(&path, b"").unwrap();
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(
+        store.schema_version().await.unwrap(),
+        Store::latest_schema_version()
+    );
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_switchboard_is_refused_clearly() {
+    let (_dir, store) = fresh().await;
+    let path = store.path().to_owned();
+    store.close().await;
+    let mut conn = raw(&path).await;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+         VALUES (9999, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let error = Store::open(&path).await.unwrap_err();
+    assert!(
+        matches!(error, StoreError::FromNewerVersion { version: 9999, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("newer Switchboard"), "{error}");
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_reported_and_left_alone() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(DB_FILE_NAME);
+    let junk = b"this is someone's notes, not a database\n".repeat(200);
+    std::fs::write(&path, &junk).unwrap();
+    let error = Store::open(&path).await.unwrap_err();
+    assert!(
+        error.to_string().contains(&path.display().to_string()),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        junk,
+        "the file must not be changed"
+    );
+}
+
+#[tokio::test]
+async fn servers_can_be_installed_toggled_and_removed() {
+    let (_dir, store) = fresh().await;
+    let github = id("github");
+    let launch = Launch {
+        secrets: vec!["GITHUB_PERSONAL_ACCESS_TOKEN".into()],
+        ..Launch::new(Source::Npm {
+            package: "@modelcontextprotocol/server-github".into(),
+            version: "2025.4.8".into(),
+            args: vec![],
+        })
+    };
+    store
+        .upsert_server(&github, "GitHub", &launch)
+        .await
+        .unwrap();
+    let record = store.server(&github).await.unwrap().expect("installed");
+    assert!(record.enabled, "a new server starts enabled");
+    assert_eq!(record.launch, launch);
+
+    store.set_server_enabled(&github, false).await.unwrap();
+    store
+        .upsert_server(&github, "GitHub (renamed)", &launch)
+        .await
+        .unwrap();
+    let record = store.server(&github).await.unwrap().unwrap();
+    assert!(!record.enabled, "reinstalling keeps the user's toggle");
+    assert_eq!(record.name, "GitHub (renamed)");
+
+    let error = store
+        .set_server_enabled(&id("nope"), true)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::UnknownServer(_)));
+    assert!(store.remove_server(&github).await.unwrap());
+    assert!(!store.remove_server(&github).await.unwrap());
+    assert!(store.servers().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_schema_refuses_ids_no_client_accepts() {
+    let (_dir, store) = fresh().await;
+    let mut conn = raw(store.path()).await;
+    let outcome = sqlx::query(
+        "INSERT INTO servers (id, name, kind, launch, created_at, updated_at)
+         VALUES ('bad id!', 'x', 'builtin', '{}', 0, 0)",
+    )
+    .execute(&mut conn)
+    .await;
+    assert!(outcome.is_err(), "the CHECK constraint backs up ServerId");
+}
+
+#[tokio::test]
+async fn settings_round_trip_as_json() {
+    let (_dir, store) = fresh().await;
+    assert_eq!(
+        store.setting::<bool>("launch_at_login").await.unwrap(),
+        None
+    );
+    store.set_setting("launch_at_login", &true).await.unwrap();
+    store
+        .set_setting("quit_action", "keep_serving")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.setting::<bool>("launch_at_login").await.unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        store
+            .setting::<String>("quit_action")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("keep_serving")
+    );
+    assert!(store.clear_setting("launch_at_login").await.unwrap());
+    assert_eq!(
+        store.setting::<bool>("launch_at_login").await.unwrap(),
+        None
+    );
+    let wrong_type = store.setting::<u32>("quit_action").await.unwrap_err();
+    assert!(matches!(wrong_type, StoreError::Corrupt(_)));
+}
+
+#[tokio::test]
+async fn grants_are_scoped_upserted_and_removed_with_their_server() {
+    let (dir, store) = fresh().await;
+    let files = id("files");
+    store
+        .upsert_server(&files, "Files", &builtin("files"))
+        .await
+        .unwrap();
+    let docs = dir.path().join("Documents");
+    let photos = dir.path().join("Photos");
+
+    let everyone = store.grant(&docs, Access::ReadOnly, None).await.unwrap();
+    let own = store
+        .grant(&photos, Access::ReadOnly, Some(&files))
+        .await
+        .unwrap();
+    let again = store
+        .grant(&photos, Access::ReadWrite, Some(&files))
+        .await
+        .unwrap();
+    assert_eq!(
+        own, again,
+        "granting again in the same scope updates the grant"
+    );
+
+    let for_files = store.grants_for(&files).await.unwrap();
+    assert_eq!(for_files.len(), 2, "its own grant and the one for everyone");
+    assert_eq!(for_files[1].access, Access::ReadWrite);
+    assert!(
+        store
+            .grants_for(&id("other"))
+            .await
+            .unwrap()
+            .iter()
+            .all(|g| g.id == everyone)
+    );
+
+    let relative = store
+        .grant(Path::new("Documents"), Access::ReadOnly, None)
+        .await;
+    assert!(matches!(relative, Err(StoreError::RelativeGrantPath(_))));
+    let unknown = store
+        .grant(&docs, Access::ReadOnly, Some(&id("ghost")))
+        .await;
+    assert!(matches!(unknown, Err(StoreError::UnknownServer(_))));
+
+    store.remove_server(&files).await.unwrap();
+    let left = store.grants().await.unwrap();
+    assert_eq!(
+        left.len(),
+        1,
+        "a server's own grants go with it (foreign keys are on)"
+    );
+    assert_eq!(left[0].id, everyone);
+    assert!(store.revoke(everyone).await.unwrap());
+    assert!(!store.revoke(everyone).await.unwrap());
+}
+
+#[tokio::test]
+async fn calls_are_logged_filtered_paged_and_pruned() {
+    let (_dir, store) = fresh().await;
+    let mut batch: Vec<CallRecord> = (0..300)
+        .map(|i| call("clock", "get_current_time", i))
+        .collect();
+    batch.push(CallRecord {
+        status: CallStatus::ToolError,
+        args_preview: Some(r#"{"expression":"50%_off"}"#.into()),
+        ..call("calc", "calculate", 1_000)
+    });
+    batch.push(CallRecord {
+        args_preview: Some("x".repeat(PREVIEW_MAX_CHARS * 3)),
+        client: "cursor".into(),
+        ..call("calc", "calculate", 1_001)
+    });
+    store.record_calls(&batch).await.unwrap();
+
+    let newest = store
+        .calls(&CallQuery {
+            limit: 5,
+            ..CallQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(newest.len(), 5);
+    assert_eq!(newest[0].record.at, 1_001, "newest first");
+    assert_eq!(
+        newest[0].record.args_preview.as_ref().unwrap().len(),
+        PREVIEW_MAX_CHARS,
+        "previews are capped"
+    );
+
+    let errors = store
+        .calls(&CallQuery {
+            status: Some(CallStatus::ToolError),
+            ..CallQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].record.server, "calc");
+
+    let by_text = store
+        .calls(&CallQuery {
+            text: Some("50%_".into()),
+            ..CallQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_text.len(), 1, "% and _ in the search are literal");
+    let by_client = store
+        .calls(&CallQuery {
+            client: Some("cursor".into()),
+            ..CallQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_client.len(), 1);
+
+    let mut seen = 0;
+    let mut before = None;
+    loop {
+        let page = store
+            .calls(&CallQuery {
+                server: Some("clock".into()),
+                before_id: before,
+                limit: 128,
+                ..CallQuery::default()
+            })
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some(last.id);
+        seen += page.len();
+    }
+    assert_eq!(seen, 300, "paging back visits every call once");
+
+    assert_eq!(store.prune_calls(100).await.unwrap(), 100);
+    let left = store.calls(&CallQuery::default()).await.unwrap();
+    assert_eq!(left.len(), 202);
+    assert!(left.iter().all(|c| c.record.at >= 100));
+}
+
+#[tokio::test]
+async fn the_call_log_survives_a_process_that_never_closed_the_store() {
+    let (dir, store) = fresh().await;
+    store
+        .record_calls(&[call("clock", "get_current_time", 7)])
+        .await
+        .unwrap();
+    // Dropping without close() is what a crash looks like to the file: the WAL is not
+    // checkpointed. A new handle must still see the call.
+    std::mem::forget(store);
+    let reopened = Store::open_in(dir.path()).await.unwrap();
+    let calls = reopened.calls(&CallQuery::default()).await.unwrap();
+    assert_eq!(calls.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_worth_of_writers_share_the_file() {
+    let (dir, first) = fresh().await;
+    let second = Store::open_in(dir.path()).await.unwrap();
+    let write = |store: Store, server: &'static str| {
+        tokio::spawn(async move {
+            for i in 0..100 {
+                store.record_calls(&[call(server, "t", i)]).await?;
+            }
+            Ok::<_, StoreError>(())
+        })
+    };
+    let (a, b) = tokio::join!(write(first.clone(), "a"), write(second, "b"));
+    a.unwrap().unwrap();
+    b.unwrap().unwrap();
+    let all = first.calls(&CallQuery::default()).await.unwrap();
+    assert_eq!(
+        all.len(),
+        200,
+        "the busy timeout makes writers wait, not fail"
+    );
+}
