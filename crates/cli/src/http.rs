@@ -98,7 +98,7 @@ async fn answer_non_json_rpc(request: Request, next: Next) -> Response {
         );
         return json_rpc_error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            JsonRpcMessage::error(error, None),
+            &JsonRpcMessage::error(error, None),
         );
     };
     if let Err(error) = serde_json::from_slice::<ClientJsonRpcMessage>(&bytes) {
