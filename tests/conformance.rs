@@ -1,0 +1,351 @@
+//! The official MCP conformance suite against each built-in server, served by the real
+//! `switchboard serve <name> --http 127.0.0.1:0`.
+//!
+//! Two releases run: 0.1.16 (its active suite, the 2025-11-25 era with sessions) and
+//! 0.2.0-alpha.12 with `--requirements 2026-07-28` (the stateless era). Every scenario the
+//! suite runs must be classified below, as required or as not applicable with a reason, so
+//! that a new scenario fails this test until someone decides about it. Required scenarios
+//! must pass every check, apart from the few checks listed with the reason they cannot be
+//! exercised; in every scenario, applicable or not, everything our server sent must be valid
+//! per the specification's JSON schema (the suite's `wire-schema-valid` check).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers fail loudly on purpose
+
+use std::{collections::BTreeMap, path::Path, time::Duration};
+
+use serde_json::Value;
+use switchboard_tests::{HttpServer, node_command, run_with_deadline, tools_dir};
+
+/// A release of the suite and how our servers are judged by it.
+struct Suite {
+    package: &'static str,
+    args: &'static [&'static str],
+    required: &'static [&'static str],
+    not_applicable: &'static [(&'static str, &'static str)],
+    /// (scenario, check id, why it cannot be exercised against these servers)
+    untestable_checks: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const NO_LOGGING: &str = "the server declares no logging capability: it sends no log messages";
+const NO_COMPLETIONS: &str = "the server declares no completions capability";
+const NO_RESOURCES: &str = "the server declares no resources capability";
+const NO_PROMPTS: &str = "the server declares no prompts capability";
+const FIXTURE_TOOL: &str = "calls a tool (test_*) that only the suite's reference server has; \
+                            our tools' results and errors are tested in servers/*/tests and tests/cli.rs";
+const ASKS_CLIENT: &str = "needs a tool that asks the client for sampling, elicitation or roots; \
+                           these servers never ask the client for anything";
+const NO_TASKS: &str = "tasks are an optional extension these servers do not offer (not scored)";
+const NO_HEADER_TOOLS: &str = "needs a tool with x-mcp-header parameters; these servers have none";
+
+const LEGACY: Suite = Suite {
+    package: "conformance-0.1",
+    args: &[],
+    required: &[
+        "server-initialize",
+        "ping",
+        "tools-list",
+        "server-sse-multiple-streams",
+        "dns-rebinding-protection",
+    ],
+    not_applicable: &[
+        ("logging-set-level", NO_LOGGING),
+        ("tools-call-with-logging", NO_LOGGING),
+        ("completion-complete", NO_COMPLETIONS),
+        ("tools-call-simple-text", FIXTURE_TOOL),
+        ("tools-call-image", FIXTURE_TOOL),
+        ("tools-call-audio", FIXTURE_TOOL),
+        ("tools-call-embedded-resource", FIXTURE_TOOL),
+        ("tools-call-mixed-content", FIXTURE_TOOL),
+        ("tools-call-error", FIXTURE_TOOL),
+        ("tools-call-with-progress", FIXTURE_TOOL),
+        ("tools-call-sampling", ASKS_CLIENT),
+        ("tools-call-elicitation", ASKS_CLIENT),
+        ("elicitation-sep1034-defaults", ASKS_CLIENT),
+        ("elicitation-sep1330-enums", ASKS_CLIENT),
+        ("resources-list", NO_RESOURCES),
+        ("resources-read-text", NO_RESOURCES),
+        ("resources-read-binary", NO_RESOURCES),
+        ("resources-templates-read", NO_RESOURCES),
+        ("resources-subscribe", NO_RESOURCES),
+        ("resources-unsubscribe", NO_RESOURCES),
+        ("prompts-list", NO_PROMPTS),
+        ("prompts-get-simple", NO_PROMPTS),
+        ("prompts-get-with-args", NO_PROMPTS),
+        ("prompts-get-embedded-resource", NO_PROMPTS),
+        ("prompts-get-with-image", NO_PROMPTS),
+    ],
+    untestable_checks: &[],
+};
+
+const STATELESS: Suite = Suite {
+    package: "conformance-0.2",
+    args: &["--requirements", "2026-07-28"],
+    required: &[
+        "server-stateless",
+        "tools-list",
+        "server-sse-multiple-streams",
+        "dns-rebinding-protection",
+        "caching",
+        "input-required-result-unsupported-methods",
+        "input-required-result-validate-input",
+        "http-header-validation",
+    ],
+    not_applicable: &[
+        ("completion-complete", NO_COMPLETIONS),
+        ("tools-call-simple-text", FIXTURE_TOOL),
+        ("tools-call-image", FIXTURE_TOOL),
+        ("tools-call-audio", FIXTURE_TOOL),
+        ("tools-call-embedded-resource", FIXTURE_TOOL),
+        ("tools-call-mixed-content", FIXTURE_TOOL),
+        ("tools-call-error", FIXTURE_TOOL),
+        ("tools-call-with-progress", FIXTURE_TOOL),
+        ("json-schema-2020-12", FIXTURE_TOOL),
+        ("resources-list", NO_RESOURCES),
+        ("resources-read-text", NO_RESOURCES),
+        ("resources-read-binary", NO_RESOURCES),
+        ("resources-templates-read", NO_RESOURCES),
+        ("sep-2164-resource-not-found", NO_RESOURCES),
+        ("prompts-list", NO_PROMPTS),
+        ("prompts-get-simple", NO_PROMPTS),
+        ("prompts-get-with-args", NO_PROMPTS),
+        ("prompts-get-embedded-resource", NO_PROMPTS),
+        ("prompts-get-with-image", NO_PROMPTS),
+        ("input-required-result-basic-elicitation", ASKS_CLIENT),
+        ("input-required-result-basic-sampling", ASKS_CLIENT),
+        ("input-required-result-basic-list-roots", ASKS_CLIENT),
+        ("input-required-result-request-state", ASKS_CLIENT),
+        ("input-required-result-multiple-input-requests", ASKS_CLIENT),
+        ("input-required-result-multi-round", ASKS_CLIENT),
+        ("input-required-result-missing-input-response", ASKS_CLIENT),
+        ("input-required-result-non-tool-request", ASKS_CLIENT),
+        ("input-required-result-result-type", ASKS_CLIENT),
+        ("input-required-result-tampered-state", ASKS_CLIENT),
+        ("input-required-result-capability-check", ASKS_CLIENT),
+        ("input-required-result-ignore-extra-params", ASKS_CLIENT),
+        ("tasks-lifecycle", NO_TASKS),
+        ("tasks-capability-negotiation", NO_TASKS),
+        ("tasks-wire-fields", NO_TASKS),
+        ("tasks-request-state-removal", NO_TASKS),
+        ("tasks-mrtr-input", NO_TASKS),
+        ("tasks-request-headers", NO_TASKS),
+        ("tasks-dispatch-and-envelope", NO_TASKS),
+        ("tasks-status-notifications", NO_TASKS),
+        ("tasks-required-task-error", NO_TASKS),
+        ("tasks-mrtr-composition", NO_TASKS),
+        ("http-custom-header-server-validation", NO_HEADER_TOOLS),
+    ],
+    untestable_checks: &[
+        (
+            "server-stateless",
+            "sep-2575-server-rejects-undeclared-capability",
+            "needs the diagnostic tool test_missing_capability",
+        ),
+        (
+            "server-stateless",
+            "sep-2575-missing-capability-http-400",
+            "needs the diagnostic tool test_missing_capability",
+        ),
+        (
+            "server-stateless",
+            "sep-2575-http-server-no-independent-requests-on-stream",
+            "needs the diagnostic tool test_streaming_elicitation",
+        ),
+        (
+            "server-stateless",
+            "sep-2575-server-no-log-without-loglevel",
+            "needs the diagnostic tool test_logging_tool; these servers never log to the client",
+        ),
+        ("caching", "sep-2549-prompts-list-caching-hints", NO_PROMPTS),
+        (
+            "caching",
+            "sep-2549-resources-list-caching-hints",
+            NO_RESOURCES,
+        ),
+        (
+            "caching",
+            "sep-2549-resources-templates-list-caching-hints",
+            NO_RESOURCES,
+        ),
+    ],
+};
+
+/// One check the suite reported.
+#[derive(Debug)]
+struct Check {
+    id: String,
+    status: String,
+    message: String,
+}
+
+/// Runs `suite` against a fresh `switchboard serve <server> --http` and returns its checks
+/// per scenario.
+fn run_suite(server: &str, suite: &Suite) -> BTreeMap<String, Vec<Check>> {
+    let http = HttpServer::start(server);
+    let results = tempfile::tempdir().unwrap();
+    let script = tools_dir()
+        .join(suite.package)
+        .join("dist")
+        .join("index.js");
+    let mut command = node_command(&script);
+    command
+        .args(["server", "--url", &http.url, "--output-dir"])
+        .arg(results.path())
+        .args(suite.args);
+    let output = run_with_deadline(command, Duration::from_secs(300));
+    let checks = read_results(results.path());
+    assert!(
+        !checks.is_empty(),
+        "the suite produced no results; it said:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    checks
+}
+
+/// Results are saved as `<dir>/server-<scenario>-<24-character timestamp>/checks.json`.
+fn read_results(dir: &Path) -> BTreeMap<String, Vec<Check>> {
+    let mut scenarios = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let folder = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = folder.strip_prefix("server-") else {
+            continue;
+        };
+        let scenario = rest[..rest.len().saturating_sub(25)].to_owned();
+        let json: Value =
+            serde_json::from_slice(&std::fs::read(entry.path().join("checks.json")).unwrap())
+                .unwrap();
+        let checks = json
+            .as_array()
+            .expect("checks.json is a list")
+            .iter()
+            .map(|check| Check {
+                id: check["id"].as_str().unwrap_or_default().to_owned(),
+                status: check["status"].as_str().unwrap_or_default().to_owned(),
+                message: check["errorMessage"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            })
+            .collect();
+        scenarios.insert(scenario, checks);
+    }
+    scenarios
+}
+
+/// Every way `results` fall short of `suite`'s expectations, in words.
+fn shortfalls(suite: &Suite, results: &BTreeMap<String, Vec<Check>>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for required in suite.required {
+        if !results.contains_key(*required) {
+            problems.push(format!("required scenario {required} did not run"));
+        }
+    }
+    for (scenario, checks) in results {
+        let required = suite.required.contains(&scenario.as_str());
+        let excused = suite
+            .not_applicable
+            .iter()
+            .any(|(name, _)| name == scenario);
+        if !required && !excused {
+            problems.push(format!(
+                "scenario {scenario} is new: classify it in tests/conformance.rs as required \
+                 or not applicable (with the reason)"
+            ));
+        }
+        for check in checks {
+            let passed = matches!(check.status.as_str(), "SUCCESS" | "INFO" | "SKIPPED");
+            if check.id == "wire-schema-valid" && !passed {
+                problems.push(format!(
+                    "{scenario}: a message the server sent is not valid per the spec schema: {}",
+                    check.message
+                ));
+            }
+            let untestable = suite
+                .untestable_checks
+                .iter()
+                .any(|(s, id, _)| s == scenario && *id == check.id);
+            if required && !passed && !untestable {
+                problems.push(format!(
+                    "{scenario}: check {} is {}: {}",
+                    check.id, check.status, check.message
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn assert_conforms(server: &str, suite: &Suite) {
+    let results = run_suite(server, suite);
+    let problems = shortfalls(suite, &results);
+    assert!(
+        problems.is_empty(),
+        "{server} against {}:\n  {}",
+        suite.package,
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn clock_passes_the_2025_11_25_conformance_suite() {
+    assert_conforms("clock", &LEGACY);
+}
+
+#[test]
+fn calc_passes_the_2025_11_25_conformance_suite() {
+    assert_conforms("calc", &LEGACY);
+}
+
+#[test]
+fn clock_meets_the_2026_07_28_requirements() {
+    assert_conforms("clock", &STATELESS);
+}
+
+#[test]
+fn calc_meets_the_2026_07_28_requirements() {
+    assert_conforms("calc", &STATELESS);
+}
+
+#[test]
+fn the_classification_catches_failures_and_new_scenarios() {
+    // The judge itself must be able to fail: a failing required check, an invalid message
+    // in a non-applicable scenario, and an unclassified scenario are each reported.
+    let check = |id: &str, status: &str| Check {
+        id: id.into(),
+        status: status.into(),
+        message: "boom".into(),
+    };
+    let mut results = BTreeMap::new();
+    results.insert(
+        "tools-list".to_owned(),
+        vec![check("tools-list", "FAILURE")],
+    );
+    results.insert(
+        "prompts-list".to_owned(),
+        vec![
+            check("prompts-list", "FAILURE"),
+            check("wire-schema-valid", "FAILURE"),
+        ],
+    );
+    results.insert("brand-new".to_owned(), vec![check("x", "SUCCESS")]);
+    let problems = shortfalls(&LEGACY, &results);
+    let text = problems.join("\n");
+    assert!(
+        text.contains("tools-list: check tools-list is FAILURE"),
+        "{text}"
+    );
+    assert!(
+        text.contains("prompts-list: a message the server sent is not valid"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("prompts-list: check prompts-list"),
+        "not applicable: {text}"
+    );
+    assert!(text.contains("scenario brand-new is new"), "{text}");
+    assert!(
+        text.contains("required scenario ping did not run"),
+        "{text}"
+    );
+}
