@@ -266,3 +266,45 @@ impl Drop for StdioServer {
         let _ = self.child.wait();
     }
 }
+
+/// A status line and body from a minimal HTTP/1.1 request to a loopback server.
+#[derive(Debug)]
+pub struct HttpReply {
+    pub status: u16,
+    pub body: String,
+}
+
+/// POSTs `body` to `/mcp` at `authority` with the extra `headers`, over a plain TCP socket
+/// (`Connection: close`), reading the reply for at most 10 seconds.
+pub fn post_mcp(authority: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpReply {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(authority).expect("connect to loopback");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut request = format!(
+        "POST /mcp HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\nContent-Length: {}\r\n\
+         Connection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("send head");
+    stream.write_all(body).expect("send body");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP status line in {text:?}"));
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    HttpReply { status, body }
+}
