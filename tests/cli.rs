@@ -1,7 +1,7 @@
 //! The real `switchboard` binary from the outside: its help and errors, and bad input over
 //! stdio and HTTP, each answered with a JSON-RPC or tool error and never a crash or a hang.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers fail loudly on purpose
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
 use std::{process::Command, time::Duration};
 
@@ -19,7 +19,7 @@ fn switchboard(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-fn call(id: u64, tool: &str, arguments: Value) -> Value {
+fn call(id: u64, tool: &str, arguments: &Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
            "params": {"name": tool, "arguments": arguments}})
 }
@@ -75,7 +75,7 @@ fn doctor_creates_the_store_where_it_is_told() {
 #[test]
 fn stdio_calls_work_end_to_end() {
     let mut server = StdioServer::initialized("calc");
-    let reply = server.request(&call(1, "calculate", json!({"expression": "(2 + 3) * 4"})));
+    let reply = server.request(&call(1, "calculate", &json!({"expression": "(2 + 3) * 4"})));
     assert_eq!(reply["id"], 1);
     assert_eq!(reply["result"]["structuredContent"]["result"], 20.0);
     assert!(
@@ -92,7 +92,7 @@ fn malformed_json_gets_a_parse_error_and_the_session_goes_on() {
     assert_eq!(reply["error"]["code"], -32700, "{reply}");
     server.send_bytes(b"\xff\xfe not utf-8\n");
     assert_eq!(server.recv()["error"]["code"], -32700);
-    let reply = server.request(&call(6, "calculate", json!({"expression": "1+1"})));
+    let reply = server.request(&call(6, "calculate", &json!({"expression": "1+1"})));
     assert_eq!(
         reply["result"]["structuredContent"]["result"], 2.0,
         "{reply}"
@@ -104,7 +104,7 @@ fn unknown_methods_and_tools_get_json_rpc_errors() {
     let mut server = StdioServer::initialized("clock");
     let reply = server.request(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/destroy"}));
     assert_eq!(reply["error"]["code"], -32601, "{reply}");
-    let reply = server.request(&call(3, "rm_rf", json!({})));
+    let reply = server.request(&call(3, "rm_rf", &json!({})));
     assert_eq!(reply["id"], 3);
     assert!(reply["error"]["code"].is_i64(), "{reply}");
     let reply = server.request(&json!({"jsonrpc": "2.0", "id": 4, "method": 17}));
@@ -118,8 +118,8 @@ fn unknown_methods_and_tools_get_json_rpc_errors() {
 fn wrong_argument_types_get_errors_not_crashes() {
     let mut server = StdioServer::initialized("clock");
     let cases = [
-        call(10, "get_current_time", json!({"timezone": 42})),
-        call(11, "convert_time", json!({"time": ["10:00"]})),
+        call(10, "get_current_time", &json!({"timezone": 42})),
+        call(11, "convert_time", &json!({"time": ["10:00"]})),
         json!({"jsonrpc": "2.0", "id": 12, "method": "tools/call", "params": "get_current_time"}),
     ];
     for request in cases {
@@ -127,7 +127,7 @@ fn wrong_argument_types_get_errors_not_crashes() {
         let refused = reply["error"]["code"].is_i64() || reply["result"]["isError"] == true;
         assert!(refused, "{request} should be refused: {reply}");
     }
-    let reply = server.request(&call(13, "get_current_time", json!({"timezone": "UTC"})));
+    let reply = server.request(&call(13, "get_current_time", &json!({"timezone": "UTC"})));
     assert_eq!(
         reply["result"]["structuredContent"]["timezone"], "UTC",
         "still serving"
@@ -138,7 +138,7 @@ fn wrong_argument_types_get_errors_not_crashes() {
 fn oversized_inputs_are_refused_quickly() {
     let mut server = StdioServer::initialized("calc");
     let megabyte = "1+".repeat(512 * 1024) + "1";
-    let reply = server.request(&call(20, "calculate", json!({"expression": megabyte})));
+    let reply = server.request(&call(20, "calculate", &json!({"expression": megabyte})));
     assert_eq!(
         reply["result"]["isError"], true,
         "a tool error, not a crash"
@@ -152,7 +152,7 @@ fn oversized_inputs_are_refused_quickly() {
     server.send_bytes(&huge);
     let reply = server.recv();
     assert_eq!(reply["error"]["code"], -32600, "{reply}");
-    let reply = server.request(&call(21, "calculate", json!({"expression": "6*7"})));
+    let reply = server.request(&call(21, "calculate", &json!({"expression": "6*7"})));
     assert_eq!(reply["result"]["structuredContent"]["result"], 42.0);
 }
 

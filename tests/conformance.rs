@@ -9,7 +9,7 @@
 //! exercised; in every scenario, applicable or not, everything our server sent must be valid
 //! per the specification's JSON schema (the suite's `wire-schema-valid` check).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers fail loudly on purpose
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
 use std::{collections::BTreeMap, path::Path, time::Duration};
 

@@ -1,7 +1,7 @@
 //! The MCP Inspector CLI (the official debugging client) launching `switchboard serve clock`
 //! over stdio and calling a tool, as a developer would from a terminal.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers fail loudly on purpose
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
 use std::time::Duration;
 

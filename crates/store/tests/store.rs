@@ -1,7 +1,7 @@
 //! The store on real SQLite files in temporary folders: opening, migrating, re-opening,
 //! concurrent writers, and every table's reads and writes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers fail loudly on purpose
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
 use std::path::Path;
 

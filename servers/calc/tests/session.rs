@@ -1,7 +1,7 @@
 //! The calc server and an rmcp client in one process over `tokio::io::duplex`: what a real
 //! client sees, including the tool list (a golden snapshot), results and errors.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers fail loudly on purpose
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
 use rmcp::{
     RoleClient, ServiceExt,

@@ -1,7 +1,7 @@
 //! The clock server and an rmcp client in one process over `tokio::io::duplex`: the tool
 //! list (a golden snapshot), structured results and errors as a client sees them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers fail loudly on purpose
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
 use rmcp::{
     RoleClient, ServiceExt,
