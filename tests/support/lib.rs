@@ -6,6 +6,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test support fails loudly
 
+#[cfg(target_os = "linux")]
+pub mod procs;
+
 use std::{
     io::{BufRead, BufReader, Write},
     path::{Path, PathBuf},

@@ -1,0 +1,86 @@
+//! CPU and memory of server process trees, through sysinfo. One sampler is kept across
+//! samples, since CPU use is measured between two refreshes.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+
+/// What a process tree uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct TreeUsage {
+    /// Percent of one CPU, summed over the tree (may exceed 100).
+    pub cpu_percent: f32,
+    /// Resident memory, summed over the tree.
+    pub memory_bytes: u64,
+    /// How many processes the tree has.
+    pub processes: usize,
+}
+
+impl std::ops::AddAssign for TreeUsage {
+    fn add_assign(&mut self, other: Self) {
+        self.cpu_percent += other.cpu_percent;
+        self.memory_bytes += other.memory_bytes;
+        self.processes += other.processes;
+    }
+}
+
+/// Measures process trees.
+pub struct TreeSampler {
+    /// `None` where the platform gives no process information: every sample is then empty.
+    system: Option<System>,
+}
+
+impl std::fmt::Debug for TreeSampler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TreeSampler").finish_non_exhaustive()
+    }
+}
+
+impl Default for TreeSampler {
+    fn default() -> Self {
+        Self {
+            system: System::new().ok(),
+        }
+    }
+}
+
+impl TreeSampler {
+    /// The usage of the tree under each of `roots` (each root included).
+    pub fn sample(&mut self, roots: &[u32]) -> HashMap<u32, TreeUsage> {
+        let Some(system) = self.system.as_mut() else {
+            return HashMap::new();
+        };
+        system.refresh_processes_specifics(
+            ProcessesToUpdate::All,
+            true,
+            ProcessRefreshKind::nothing().with_cpu().with_memory(),
+        );
+        let mut children: HashMap<Pid, Vec<Pid>> = HashMap::new();
+        for (pid, process) in system.processes() {
+            if let Some(parent) = process.parent() {
+                children.entry(parent).or_default().push(*pid);
+            }
+        }
+        roots
+            .iter()
+            .map(|&root| {
+                let mut usage = TreeUsage::default();
+                let mut todo = vec![Pid::from_u32(root)];
+                while let Some(pid) = todo.pop() {
+                    if let Some(process) = system.process(pid) {
+                        usage += TreeUsage {
+                            cpu_percent: process.cpu_usage(),
+                            memory_bytes: process.memory(),
+                            processes: 1,
+                        };
+                    }
+                    if let Some(kids) = children.get(&pid) {
+                        todo.extend(kids);
+                    }
+                }
+                (root, usage)
+            })
+            .collect()
+    }
+}
