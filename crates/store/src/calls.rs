@@ -105,14 +105,15 @@ pub struct CallQuery {
 }
 
 impl Store {
-    /// Appends calls to the log in one transaction.
-    pub async fn record_calls(&self, calls: &[CallRecord]) -> Result<()> {
+    /// Appends calls to the log in one transaction; returns their ids, in order.
+    pub async fn record_calls(&self, calls: &[CallRecord]) -> Result<Vec<i64>> {
         if calls.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
+        let mut ids = Vec::with_capacity(calls.len());
         let mut tx = self.pool.begin().await?;
         for call in calls {
-            sqlx::query(
+            let done = sqlx::query(
                 "INSERT INTO calls (at, client, server_id, method, tool, duration_us, status,
                                     error_code, request_bytes, response_bytes, args_preview)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -130,9 +131,10 @@ impl Store {
             .bind(call.args_preview.as_deref().map(truncate_preview))
             .execute(&mut *tx)
             .await?;
+            ids.push(done.last_insert_rowid());
         }
         tx.commit().await?;
-        Ok(())
+        Ok(ids)
     }
 
     /// Calls matching `query`, newest first.

@@ -319,7 +319,12 @@ async fn calls_are_logged_filtered_paged_and_pruned() {
         client: "cursor".into(),
         ..call("calc", "calculate", 1_001)
     });
-    store.record_calls(&batch).await.unwrap();
+    let ids = store.record_calls(&batch).await.unwrap();
+    assert_eq!(ids.len(), batch.len());
+    assert!(
+        ids.windows(2).all(|w| w[1] == w[0] + 1),
+        "ids come back in order"
+    );
 
     let newest = store
         .calls(&CallQuery {

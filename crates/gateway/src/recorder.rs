@@ -1,0 +1,273 @@
+//! Recording calls without slowing them: the relay pushes a record into a queue (a short,
+//! never-contended lock, no I/O) and a writer task stores batches, one transaction each.
+//! When the writer falls behind, the oldest queued records lose their argument text, never
+//! the record itself.
+
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex, RwLock},
+    time::Duration,
+};
+
+use bytes::Bytes;
+use switchboard_store::{CallRecord, Store, StoredCall};
+use tokio::sync::{Notify, watch};
+
+use crate::{
+    events::{Event, Events},
+    preview::preview,
+};
+
+/// Queued records beyond this many lose their argument text, oldest first.
+const KEEP_ARGUMENTS_FOR: usize = 10_000;
+/// Most records stored in one transaction.
+const BATCH: usize = 2_000;
+
+/// The recording side of the call log. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    queue: Mutex<Queue>,
+    wake: Notify,
+    /// How many records have been stored (or given up on); `flush` waits on it.
+    written: watch::Sender<u64>,
+    /// Secret values to redact from previews wherever they appear.
+    secrets: RwLock<Vec<String>>,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    items: VecDeque<Queued>,
+    /// Items before this index have already lost their arguments.
+    stripped: usize,
+    pushed: u64,
+}
+
+#[derive(Debug)]
+struct Queued {
+    record: CallRecord,
+    arguments: Option<Bytes>,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                queue: Mutex::new(Queue::default()),
+                wake: Notify::new(),
+                written: watch::channel(0).0,
+                secrets: RwLock::new(Vec::new()),
+            }),
+        }
+    }
+}
+
+impl Recorder {
+    /// Queues a call. `arguments` is the raw JSON of its arguments, turned into a redacted
+    /// preview by the writer.
+    pub fn push(&self, record: CallRecord, arguments: Option<Bytes>) {
+        {
+            let mut queue = lock(&self.inner.queue);
+            queue.items.push_back(Queued { record, arguments });
+            queue.pushed += 1;
+            let keep_from = queue.items.len().saturating_sub(KEEP_ARGUMENTS_FOR);
+            while queue.stripped < keep_from {
+                let index = queue.stripped;
+                queue.items[index].arguments = None;
+                queue.stripped += 1;
+            }
+        }
+        self.inner.wake.notify_one();
+    }
+
+    /// Replaces the secret values redacted from previews.
+    pub fn set_secret_values(&self, values: Vec<String>) {
+        if let Ok(mut secrets) = self.inner.secrets.write() {
+            *secrets = values;
+        }
+    }
+
+    /// Waits until everything pushed so far is stored.
+    pub async fn flush(&self) {
+        let target = lock(&self.inner.queue).pushed;
+        self.inner.wake.notify_one();
+        let mut written = self.inner.written.subscribe();
+        let _ = written.wait_for(|&n| n >= target).await;
+    }
+
+    /// Stores queued calls until `shutdown` resolves, then stores what is left.
+    pub async fn run_writer(
+        self,
+        store: Store,
+        events: Events,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        loop {
+            let stopping = tokio::select! {
+                () = self.inner.wake.notified() => false,
+                () = tokio::time::sleep(Duration::from_millis(100)) => false,
+                () = &mut shutdown => true,
+            };
+            while self.write_batch(&store, &events).await {}
+            if stopping {
+                return;
+            }
+        }
+    }
+
+    /// Stores one batch; returns whether there may be more.
+    async fn write_batch(&self, store: &Store, events: &Events) -> bool {
+        let batch: Vec<Queued> = {
+            let mut queue = lock(&self.inner.queue);
+            let n = queue.items.len().min(BATCH);
+            queue.stripped = queue.stripped.saturating_sub(n);
+            queue.items.drain(..n).collect()
+        };
+        if batch.is_empty() {
+            return false;
+        }
+        let secrets = self
+            .inner
+            .secrets
+            .read()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        let records: Vec<CallRecord> = batch
+            .into_iter()
+            .map(|queued| CallRecord {
+                args_preview: queued.arguments.and_then(|raw| preview(&raw, &secrets)),
+                ..queued.record
+            })
+            .collect();
+        let count = records.len() as u64;
+        let mut attempt = 0u32;
+        loop {
+            match store.record_calls(&records).await {
+                Ok(ids) => {
+                    for (id, record) in ids.into_iter().zip(records) {
+                        let _ = events.send(Event::Call {
+                            call: StoredCall { id, record },
+                        });
+                    }
+                    break;
+                }
+                Err(error) if attempt < 5 => {
+                    attempt += 1;
+                    tracing::warn!(%error, attempt, "could not write calls to the log; retrying");
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                }
+                Err(error) => {
+                    tracing::error!(%error, lost = records.len(), "giving up on writing calls to the log");
+                    break;
+                }
+            }
+        }
+        self.inner.written.send_modify(|n| *n += count);
+        true
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard_store::{CallQuery, CallStatus};
+
+    use super::*;
+
+    fn record(i: i64) -> CallRecord {
+        CallRecord {
+            at: i,
+            client: "test".into(),
+            server: "calc".into(),
+            method: "tools/call".into(),
+            tool: Some("calculate".into()),
+            duration_us: 10,
+            status: CallStatus::Ok,
+            error_code: None,
+            request_bytes: 1,
+            response_bytes: 1,
+            args_preview: None,
+        }
+    }
+
+    #[test]
+    fn a_backlog_loses_argument_text_oldest_first_never_records() {
+        let recorder = Recorder::default();
+        for i in 0..(KEEP_ARGUMENTS_FOR as i64 + 5) {
+            recorder.push(
+                record(i),
+                Some(Bytes::from_static(b"{\"expression\":\"1+1\"}")),
+            );
+        }
+        let queue = lock(&recorder.inner.queue);
+        assert_eq!(
+            queue.items.len(),
+            KEEP_ARGUMENTS_FOR + 5,
+            "every record is kept"
+        );
+        assert!(queue.items.iter().take(5).all(|q| q.arguments.is_none()));
+        assert!(queue.items.iter().skip(5).all(|q| q.arguments.is_some()));
+    }
+
+    #[tokio::test]
+    async fn the_writer_stores_everything_and_announces_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).await.unwrap();
+        let events = crate::events::channel();
+        let mut watcher = events.subscribe();
+        let recorder = Recorder::default();
+        recorder.set_secret_values(vec!["hunter22".into()]);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let writer = tokio::spawn(recorder.clone().run_writer(
+            store.clone(),
+            events.clone(),
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        for i in 0..2_500 {
+            recorder.push(
+                record(i),
+                Some(Bytes::from_static(
+                    b"{\"password\":\"x\",\"note\":\"hunter22!\"}",
+                )),
+            );
+        }
+        recorder.flush().await;
+        let stored = store.calls(&CallQuery::default()).await.unwrap();
+        assert_eq!(stored.len(), 1000, "query cap");
+        let preview = stored[0].record.args_preview.clone().unwrap();
+        assert_eq!(preview, r#"{"note":"<redacted>!","password":"<redacted>"}"#);
+        assert!(matches!(watcher.recv().await.unwrap(), Event::Call { .. }));
+        let _ = stop.send(());
+        writer.await.unwrap();
+        let all: i64 = {
+            let mut total = 0;
+            let mut before = None;
+            loop {
+                let page = store
+                    .calls(&CallQuery {
+                        before_id: before,
+                        ..CallQuery::default()
+                    })
+                    .await
+                    .unwrap();
+                let Some(last) = page.last() else { break };
+                before = Some(last.id);
+                total += page.len() as i64;
+            }
+            total
+        };
+        assert_eq!(all, 2_500, "every call is in the log");
+    }
+}
