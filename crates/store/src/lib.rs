@@ -14,6 +14,7 @@ mod calls;
 mod grants;
 mod servers;
 mod settings;
+mod tools;
 
 use std::{
     path::{Path, PathBuf},
