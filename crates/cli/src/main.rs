@@ -6,16 +6,22 @@
 
 mod doctor;
 mod http;
+mod manage;
 mod rejection;
 mod serve;
 mod stdio;
 
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+use std::{ffi::OsString, net::SocketAddr, path::PathBuf, process::ExitCode};
 
-use clap::{Parser, Subcommand};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use switchboard_hub::{AutoStart, DaemonOptions, Outcome, Paths};
 use tracing_subscriber::EnvFilter;
 
-use crate::serve::{Builtin, ServerOptions};
+use crate::{
+    manage::What,
+    serve::{Builtin, ServerOptions},
+};
 
 /// Switchboard manages the MCP tool servers that Claude Desktop, Cursor and other AI apps
 /// use on this computer.
@@ -60,22 +66,169 @@ enum Command {
         timezone: Option<String>,
     },
 
+    /// Give an MCP client one installed server through Switchboard (this is the command
+    /// client config entries run). Starts the daemon if it is not running.
+    #[command(after_help = "Claude Desktop and Cursor entry:\n  \
+        \"github\": { \"command\": \"/path/to/switchboard\", \"args\": [\"connect\", \"github\"] }")]
+    Connect {
+        /// The installed server's id, as `switchboard list` shows it.
+        server: String,
+    },
+
+    /// Run Switchboard's daemon in the foreground (it usually starts by itself).
+    Daemon,
+
+    /// List the installed servers with their state.
+    List,
+
+    /// Install a server: a built-in, an npm or PyPI package, or any command.
+    #[command(after_help = "Examples:\n  \
+        switchboard add clock --builtin clock\n  \
+        switchboard add everything --npm @modelcontextprotocol/server-everything\n  \
+        switchboard add time --pypi mcp-server-time\n  \
+        switchboard add mine -- node /path/to/server.js --flag")]
+    Add {
+        /// The id clients use for it: letters, digits, '_' and '-', up to 64.
+        id: String,
+        /// The name shown to people [default: the id].
+        #[arg(long)]
+        name: Option<String>,
+        /// An environment variable for the server, KEY=VALUE (not for secrets).
+        #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
+        env: Vec<(String, String)>,
+        #[command(flatten)]
+        what: AddWhat,
+    },
+
+    /// Uninstall a server.
+    Remove { id: String },
+
+    /// Switch a server on: clients see its tools at once.
+    Enable { id: String },
+
+    /// Switch a server off: its tools disappear from clients at once.
+    Disable { id: String },
+
+    /// Show or change which tools of a server are switched off.
+    Tools {
+        server: String,
+        /// Switch this tool on again.
+        #[arg(long, value_name = "TOOL")]
+        enable: Vec<String>,
+        /// Switch this tool off.
+        #[arg(long, value_name = "TOOL")]
+        disable: Vec<String>,
+    },
+
+    /// Show the daemon and every server's state, sessions, restarts, CPU and memory.
+    Status,
+
+    /// Show recent calls clients made through Switchboard.
+    Logs {
+        /// Keep showing calls as they happen.
+        #[arg(short, long)]
+        follow: bool,
+        /// Only calls to this server.
+        #[arg(long)]
+        server: Option<String>,
+        /// How many recent calls to show.
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: u32,
+    },
+
+    /// Let servers use a folder (read only unless --read-write).
+    Grant {
+        path: PathBuf,
+        /// Allow changes too.
+        #[arg(long)]
+        read_write: bool,
+        /// Only for this server [default: every server].
+        #[arg(long)]
+        server: Option<String>,
+    },
+
+    /// List granted folders.
+    Grants {
+        /// Only those that apply to this server.
+        #[arg(long)]
+        server: Option<String>,
+    },
+
+    /// Take back a folder grant (by its number, as `switchboard grants` shows it).
+    Revoke { id: i64 },
+
+    /// Stop the daemon and every server it runs.
+    Stop,
+
     /// Check Switchboard's set-up on this computer and say what to fix.
     Doctor,
+
+    /// (internal) Run a server process under Switchboard's supervision.
+    #[command(name = "__shim", hide = true)]
+    Shim {
+        daemon: u32,
+        #[arg(last = true, required = true)]
+        command: Vec<OsString>,
+    },
+}
+
+/// What `add` installs: exactly one of these.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct AddWhat {
+    /// A server built into Switchboard (clock, calc).
+    #[arg(long, value_name = "NAME")]
+    builtin: Option<String>,
+    /// An npm package, run with npx: NAME or NAME@VERSION.
+    #[arg(long, value_name = "PACKAGE")]
+    npm: Option<String>,
+    /// A PyPI package, run with uvx: NAME or NAME==VERSION.
+    #[arg(long, value_name = "PACKAGE")]
+    pypi: Option<String>,
+    /// Any command, after `--`.
+    #[arg(last = true, value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+impl AddWhat {
+    fn into_what(self) -> What {
+        if let Some(name) = self.builtin {
+            What::Builtin(name)
+        } else if let Some(spec) = self.npm {
+            What::Npm(spec)
+        } else if let Some(spec) = self.pypi {
+            What::Pypi(spec)
+        } else {
+            What::Command(self.command)
+        }
+    }
+}
+
+fn parse_env(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("\"{text}\" is not KEY=VALUE")),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Shim { daemon, command } = &cli.command {
+        return shim(*daemon, command);
+    }
     init_logging(cli.verbose);
-    // A stdio server has one client: one thread serves it with the least memory and start-up
-    // time. Everything else gets a small thread pool.
-    let one_client = matches!(cli.command, Command::Serve { http: None, .. });
-    let mut builder = if one_client {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
+    // A stdio server or bridge has one client: one thread serves it with the least memory
+    // and start-up time. The daemon and HTTP serving get a small thread pool.
+    let many_peers = matches!(
+        cli.command,
+        Command::Daemon | Command::Serve { http: Some(_), .. }
+    );
+    let mut builder = if many_peers {
         let mut builder = tokio::runtime::Builder::new_multi_thread();
         builder.worker_threads(2);
         builder
+    } else {
+        tokio::runtime::Builder::new_current_thread()
     };
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
@@ -87,7 +240,21 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(unix)]
+fn shim(daemon: u32, command: &[OsString]) -> ExitCode {
+    match command.split_first() {
+        Some((program, args)) => switchboard_supervisor::shim::run(daemon, program, args),
+        None => ExitCode::from(2),
+    }
+}
+
+#[cfg(not(unix))]
+fn shim(_daemon: u32, _command: &[OsString]) -> ExitCode {
+    ExitCode::from(2)
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let paths = || Paths::resolve(cli.data_dir.clone()).map_err(anyhow::Error::from);
     match cli.command {
         Command::Serve {
             server,
@@ -100,7 +267,71 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => serve::stdio(server, &options).await,
             }
         }
+        Command::Connect { server } => {
+            let exe = std::env::current_exe().context("cannot find the switchboard executable")?;
+            let (stdin, stdout) = rmcp::transport::stdio_pipes();
+            switchboard_hub::bridge::run(&paths()?, &server, &AutoStart::With(exe), stdin, stdout)
+                .await;
+            Ok(())
+        }
+        Command::Daemon => daemon(paths()?).await,
+        Command::List => manage::list(&paths()?).await,
+        Command::Add {
+            id,
+            name,
+            env,
+            what,
+        } => manage::add(&paths()?, id, name, env, what.into_what()).await,
+        Command::Remove { id } => manage::remove(&paths()?, id).await,
+        Command::Enable { id } => manage::set_enabled(&paths()?, id, true).await,
+        Command::Disable { id } => manage::set_enabled(&paths()?, id, false).await,
+        Command::Tools {
+            server,
+            enable,
+            disable,
+        } => manage::tools(&paths()?, server, enable, disable).await,
+        Command::Status => manage::status(&paths()?).await,
+        Command::Logs {
+            follow,
+            server,
+            limit,
+        } => manage::logs(&paths()?, server, limit, follow).await,
+        Command::Grant {
+            path,
+            read_write,
+            server,
+        } => manage::grant(&paths()?, path, read_write, server).await,
+        Command::Grants { server } => manage::grants(&paths()?, server).await,
+        Command::Revoke { id } => manage::revoke(&paths()?, id).await,
+        Command::Stop => manage::stop(&paths()?).await,
         Command::Doctor => doctor::run(cli.data_dir).await,
+        Command::Shim { .. } => Ok(()),
+    }
+}
+
+#[allow(clippy::print_stdout)]
+async fn daemon(paths: Paths) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    let launcher = switchboard_supervisor::Launcher::with_shim(
+        std::env::current_exe().context("cannot find the switchboard executable")?,
+        vec![OsString::from("__shim")],
+    );
+    #[cfg(not(unix))]
+    let launcher = switchboard_supervisor::Launcher::direct();
+    let options = DaemonOptions {
+        paths,
+        launcher,
+        session: switchboard_gateway::SessionConfig::default(),
+    };
+    match switchboard_hub::daemon::run(options).await? {
+        Outcome::Stopped => Ok(()),
+        Outcome::AlreadyRunning { pid } => {
+            match pid {
+                Some(pid) => println!("Switchboard's daemon is already running (pid {pid})."),
+                None => println!("Switchboard's daemon is already running."),
+            }
+            Ok(())
+        }
     }
 }
 

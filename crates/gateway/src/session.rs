@@ -31,6 +31,7 @@ use tokio::{
     process::ChildStderr,
     sync::watch,
 };
+use tokio_util::sync::CancellationToken;
 
 use crate::{
     envelope::{Envelope, Kind},
@@ -152,6 +153,8 @@ pub struct SessionContext {
     pub recorder: Recorder,
     pub runtimes: Runtimes,
     pub config: SessionConfig,
+    /// Cancelled when the daemon stops: every session then ends as if its client left.
+    pub shutdown: CancellationToken,
 }
 
 impl std::fmt::Debug for SessionContext {
@@ -228,6 +231,7 @@ pub async fn run<R, W>(
                     Err(_) => Event::Client(None),
                 },
                 () = tokio::time::sleep_until(timer.into()) => Event::Timer,
+                () = context.shutdown.cancelled(), if client_open => Event::Client(None),
             }
         };
         match event {

@@ -141,6 +141,7 @@ async fn start(policy: ServerPolicy, by_hand: bool, config: SessionConfig) -> Ha
         recorder: recorder.clone(),
         runtimes: runtimes.clone(),
         config,
+        shutdown: tokio_util::sync::CancellationToken::new(),
     };
     let (policy_tx, policy_rx) = watch::channel(policy);
     let (client_end, session_end) = tokio::io::duplex(1 << 20);

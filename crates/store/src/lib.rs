@@ -168,7 +168,7 @@ pub fn default_data_dir() -> Result<PathBuf> {
 
 /// Creates `dir` and its parents; the folder itself is readable by its owner only, since
 /// the call log holds previews of what tools were asked.
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub fn create_private_dir(dir: &Path) -> Result<()> {
     let error = |source| StoreError::CreateDir {
         path: dir.to_owned(),
         source,

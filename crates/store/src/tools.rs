@@ -7,16 +7,22 @@ use crate::{Result, ServerId, Store, StoreError, now_ms};
 impl Store {
     /// The tools of `server` that are switched off.
     pub async fn disabled_tools(&self, server: &ServerId) -> Result<BTreeSet<String>> {
-        let tools: Vec<String> =
-            sqlx::query_scalar("SELECT tool FROM disabled_tools WHERE server_id = ?1 ORDER BY tool")
-                .bind(server.as_str())
-                .fetch_all(&self.pool)
-                .await?;
+        let tools: Vec<String> = sqlx::query_scalar(
+            "SELECT tool FROM disabled_tools WHERE server_id = ?1 ORDER BY tool",
+        )
+        .bind(server.as_str())
+        .fetch_all(&self.pool)
+        .await?;
         Ok(tools.into_iter().collect())
     }
 
     /// Switches one tool of `server` on or off.
-    pub async fn set_tool_enabled(&self, server: &ServerId, tool: &str, enabled: bool) -> Result<()> {
+    pub async fn set_tool_enabled(
+        &self,
+        server: &ServerId,
+        tool: &str,
+        enabled: bool,
+    ) -> Result<()> {
         if self.server(server).await?.is_none() {
             return Err(StoreError::UnknownServer(server.to_string()));
         }

@@ -434,13 +434,33 @@ async fn two_processes_worth_of_writers_share_the_file() {
 async fn tools_can_be_switched_off_and_on_and_go_with_their_server() {
     let (_dir, store) = fresh().await;
     let files = id("files");
-    store.upsert_server(&files, "Files", &builtin("files")).await.unwrap();
-    store.set_tool_enabled(&files, "write_file", false).await.unwrap();
-    store.set_tool_enabled(&files, "write_file", false).await.unwrap();
-    store.set_tool_enabled(&files, "move_file", false).await.unwrap();
-    let off: Vec<String> = store.disabled_tools(&files).await.unwrap().into_iter().collect();
+    store
+        .upsert_server(&files, "Files", &builtin("files"))
+        .await
+        .unwrap();
+    store
+        .set_tool_enabled(&files, "write_file", false)
+        .await
+        .unwrap();
+    store
+        .set_tool_enabled(&files, "write_file", false)
+        .await
+        .unwrap();
+    store
+        .set_tool_enabled(&files, "move_file", false)
+        .await
+        .unwrap();
+    let off: Vec<String> = store
+        .disabled_tools(&files)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
     assert_eq!(off, ["move_file", "write_file"]);
-    store.set_tool_enabled(&files, "move_file", true).await.unwrap();
+    store
+        .set_tool_enabled(&files, "move_file", true)
+        .await
+        .unwrap();
     assert_eq!(store.disabled_tools(&files).await.unwrap().len(), 1);
     let unknown = store.set_tool_enabled(&id("ghost"), "x", false).await;
     assert!(matches!(unknown, Err(StoreError::UnknownServer(_))));
@@ -474,7 +494,14 @@ async fn a_database_from_the_first_release_is_migrated_and_keeps_its_data() {
 
     let store = Store::open(&path).await.unwrap();
     assert_eq!(store.schema_version().await.unwrap(), 2);
-    let clock = store.server(&id("clock")).await.unwrap().expect("kept across the migration");
+    let clock = store
+        .server(&id("clock"))
+        .await
+        .unwrap()
+        .expect("kept across the migration");
     assert_eq!(clock.launch, builtin("clock"));
-    store.set_tool_enabled(&clock.id, "convert_time", false).await.unwrap();
+    store
+        .set_tool_enabled(&clock.id, "convert_time", false)
+        .await
+        .unwrap();
 }

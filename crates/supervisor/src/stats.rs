@@ -57,7 +57,12 @@ impl TreeSampler {
             ProcessRefreshKind::nothing().with_cpu().with_memory(),
         );
         let mut children: HashMap<Pid, Vec<Pid>> = HashMap::new();
-        for (pid, process) in system.processes() {
+        // On Linux sysinfo also lists threads; they share their process's memory.
+        for (pid, process) in system
+            .processes()
+            .iter()
+            .filter(|(_, p)| p.thread_kind().is_none())
+        {
             if let Some(parent) = process.parent() {
                 children.entry(parent).or_default().push(*pid);
             }

@@ -1,0 +1,458 @@
+//! The commands that manage Switchboard through the daemon's control API: list, add,
+//! remove, enable, disable, tools, status, logs, grant, grants, revoke, stop. Each is a
+//! thin adapter: build a request, call the daemon, print the answer.
+
+use std::{collections::BTreeMap, path::PathBuf};
+
+use anyhow::{Context, bail};
+use switchboard_gateway::Event;
+use switchboard_hub::{AutoStart, ControlClient, DaemonStatus, Paths, Request, ServerInfo};
+use switchboard_store::{Access, CallQuery, Grant, Launch, Source, StoredCall};
+
+/// What `add` was told to run.
+#[derive(Debug, Clone)]
+pub(crate) enum What {
+    Builtin(String),
+    Npm(String),
+    Pypi(String),
+    Command(Vec<String>),
+}
+
+async fn client(paths: &Paths) -> anyhow::Result<ControlClient> {
+    let exe = std::env::current_exe().context("cannot find the switchboard executable")?;
+    Ok(ControlClient::connect(paths, &AutoStart::With(exe)).await?)
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn list(paths: &Paths) -> anyhow::Result<()> {
+    let servers: Vec<ServerInfo> = client(paths).await?.call(Request::ListServers).await?;
+    if servers.is_empty() {
+        println!("No servers are installed. Add one with `switchboard add`, for example:");
+        println!("  switchboard add time --pypi mcp-server-time");
+        return Ok(());
+    }
+    print_servers(&servers);
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+fn print_servers(servers: &[ServerInfo]) {
+    let rows: Vec<[String; 8]> = servers
+        .iter()
+        .map(|s| {
+            [
+                s.id.clone(),
+                s.name.clone(),
+                if s.enabled { "on".into() } else { "off".into() },
+                format!("{:?}", s.runtime.state).to_lowercase(),
+                s.runtime.sessions.len().to_string(),
+                s.runtime.restarts.to_string(),
+                format!("{:.1}%", s.usage.cpu_percent),
+                bytes(s.usage.memory_bytes),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "ID", "NAME", "SWITCH", "STATE", "SESSIONS", "RESTARTS", "CPU", "MEMORY",
+        ],
+        &rows,
+    );
+}
+
+#[allow(clippy::print_stdout)]
+fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    println!("{}", line(header.to_vec()));
+    for row in rows {
+        println!("{}", line(row.iter().map(String::as_str).collect()));
+    }
+}
+
+fn bytes(n: u64) -> String {
+    match n {
+        0 => "-".into(),
+        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / f64::from(1u32 << 30)),
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / f64::from(1u32 << 20)),
+        n => format!("{} KiB", n / 1024),
+    }
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn add(
+    paths: &Paths,
+    id: String,
+    name: Option<String>,
+    env: Vec<(String, String)>,
+    what: What,
+) -> anyhow::Result<()> {
+    let source = match what {
+        What::Builtin(name) => Source::Builtin { name },
+        What::Npm(spec) => {
+            let (package, version) = split_npm(&spec);
+            Source::Npm {
+                package,
+                version,
+                args: Vec::new(),
+            }
+        }
+        What::Pypi(spec) => {
+            let (package, version) = spec
+                .split_once("==")
+                .map_or((spec.clone(), String::new()), |(p, v)| {
+                    (p.to_owned(), v.to_owned())
+                });
+            Source::Pypi {
+                package,
+                version,
+                args: Vec::new(),
+            }
+        }
+        What::Command(words) => {
+            let Some((command, args)) = words.split_first() else {
+                bail!(
+                    "give the command after `--`, such as: switchboard add my-server -- node server.js"
+                );
+            };
+            Source::Command {
+                command: command.clone(),
+                args: args.to_vec(),
+            }
+        }
+    };
+    let launch = Launch {
+        env: env.into_iter().collect::<BTreeMap<_, _>>(),
+        ..Launch::new(source)
+    };
+    let info: ServerInfo = client(paths)
+        .await?
+        .call(Request::AddServer {
+            id: id.clone(),
+            name,
+            launch,
+        })
+        .await?;
+    println!(
+        "Added \"{}\". A client can use it with this entry:",
+        info.id
+    );
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("switchboard"));
+    println!(
+        "  \"{id}\": {{ \"command\": \"{}\", \"args\": [\"connect\", \"{id}\"] }}",
+        exe.display()
+    );
+    Ok(())
+}
+
+/// `@scope/name@1.2.3` → (`@scope/name`, `1.2.3`); `name` → (`name`, ``).
+fn split_npm(spec: &str) -> (String, String) {
+    match spec[1..].rfind('@') {
+        Some(at) => (spec[..=at].to_owned(), spec[at + 2..].to_owned()),
+        None => (spec.to_owned(), String::new()),
+    }
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn remove(paths: &Paths, id: String) -> anyhow::Result<()> {
+    let removed: bool = client(paths)
+        .await?
+        .call(Request::RemoveServer { id: id.clone() })
+        .await?;
+    if removed {
+        println!("Removed \"{id}\". Clients that still list it get an error saying it is gone.");
+    } else {
+        bail!(
+            "no server called \"{id}\" is installed; `switchboard list` shows the installed ones"
+        );
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn set_enabled(paths: &Paths, id: String, enabled: bool) -> anyhow::Result<()> {
+    let info: ServerInfo = client(paths)
+        .await?
+        .call(Request::SetEnabled { id, enabled })
+        .await?;
+    let word = if enabled { "on" } else { "off" };
+    println!(
+        "\"{}\" is switched {word}; connected clients see the change at once.",
+        info.id
+    );
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn tools(
+    paths: &Paths,
+    server: String,
+    enable: Vec<String>,
+    disable: Vec<String>,
+) -> anyhow::Result<()> {
+    let mut client = client(paths).await?;
+    let changes = enable
+        .into_iter()
+        .map(|t| (t, true))
+        .chain(disable.into_iter().map(|t| (t, false)));
+    let mut info: Option<ServerInfo> = None;
+    for (tool, enabled) in changes {
+        info = Some(
+            client
+                .call(Request::SetToolEnabled {
+                    server: server.clone(),
+                    tool,
+                    enabled,
+                })
+                .await?,
+        );
+    }
+    let info = match info {
+        Some(info) => info,
+        None => client.call(Request::GetServer { id: server }).await?,
+    };
+    if info.disabled_tools.is_empty() {
+        println!("Every tool of \"{}\" is on.", info.id);
+    } else {
+        println!(
+            "Switched off in \"{}\": {}",
+            info.id,
+            info.disabled_tools.join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn status(paths: &Paths) -> anyhow::Result<()> {
+    let mut client = match ControlClient::connect(paths, &AutoStart::No).await {
+        Ok(client) => client,
+        Err(_) => {
+            println!(
+                "Switchboard's daemon is not running. It starts by itself when a client connects,"
+            );
+            println!("or with `switchboard daemon`.");
+            return Ok(());
+        }
+    };
+    let status: DaemonStatus = client.call(Request::Status).await?;
+    let servers: Vec<ServerInfo> = client.call(Request::ListServers).await?;
+    let uptime = (switchboard_store::now_ms() - status.started_at).max(0) / 1000;
+    println!(
+        "daemon: running, pid {}, version {}, up {}h{:02}m{:02}s",
+        status.pid,
+        status.version,
+        uptime / 3600,
+        uptime / 60 % 60,
+        uptime % 60
+    );
+    println!("data:   {}", status.data_dir.display());
+    println!();
+    print_servers(&servers);
+    for server in servers.iter().filter(|s| s.runtime.last_error.is_some()) {
+        println!();
+        println!(
+            "{}: {}",
+            server.id,
+            server.runtime.last_error.as_deref().unwrap_or_default()
+        );
+        for line in server.runtime.stderr.iter().rev().take(5).rev() {
+            println!("  | {line}");
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn logs(
+    paths: &Paths,
+    server: Option<String>,
+    limit: u32,
+    follow: bool,
+) -> anyhow::Result<()> {
+    let mut client = client(paths).await?;
+    if follow {
+        let _: bool = client.call(Request::Subscribe).await?;
+    }
+    let query = CallQuery {
+        server: server.clone(),
+        limit,
+        ..CallQuery::default()
+    };
+    let mut calls: Vec<StoredCall> = client.call(Request::RecentCalls { query }).await?;
+    calls.reverse();
+    if calls.is_empty() && !follow {
+        println!(
+            "No calls yet. Calls appear here once a client uses a server through Switchboard."
+        );
+    }
+    let mut last = 0;
+    for call in &calls {
+        println!("{}", format_call(call));
+        last = call.id;
+    }
+    if !follow {
+        return Ok(());
+    }
+    while let Some(event) = client.next_event().await? {
+        match event {
+            Event::Call { call }
+                if call.id > last && server.as_ref().is_none_or(|s| *s == call.record.server) =>
+            {
+                println!("{}", format_call(&call));
+            }
+            Event::ServerState { server: id, state }
+                if server.as_ref().is_none_or(|s| *s == id) =>
+            {
+                println!("-- {id} is now {}", format!("{state:?}").to_lowercase());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn format_call(call: &StoredCall) -> String {
+    let record = &call.record;
+    let when = jiff::Timestamp::from_millisecond(record.at)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default();
+    let target = record.tool.as_deref().unwrap_or("");
+    let status = format!("{:?}", record.status).to_lowercase();
+    let mut line = format!(
+        "{when}  {client}  {server}  {method} {target}  {status}  {ms:.2} ms",
+        client = record.client,
+        server = record.server,
+        method = record.method,
+        ms = record.duration_us as f64 / 1000.0
+    );
+    if let Some(preview) = &record.args_preview {
+        line.push_str("  ");
+        line.push_str(preview);
+    }
+    line
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn grant(
+    paths: &Paths,
+    path: PathBuf,
+    read_write: bool,
+    server: Option<String>,
+) -> anyhow::Result<()> {
+    let access = if read_write {
+        Access::ReadWrite
+    } else {
+        Access::ReadOnly
+    };
+    let grant: Grant = client(paths)
+        .await?
+        .call(Request::Grant {
+            path,
+            access,
+            server,
+        })
+        .await?;
+    println!("{}", describe_grant(&grant));
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn grants(paths: &Paths, server: Option<String>) -> anyhow::Result<()> {
+    let grants: Vec<Grant> = client(paths)
+        .await?
+        .call(Request::ListGrants { server })
+        .await?;
+    if grants.is_empty() {
+        println!("No folders are granted. `switchboard grant ~/Documents` lets servers read one.");
+    }
+    for grant in &grants {
+        println!("{}", describe_grant(grant));
+    }
+    Ok(())
+}
+
+fn describe_grant(grant: &Grant) -> String {
+    let access = match grant.access {
+        Access::ReadOnly => "read only",
+        Access::ReadWrite => "read and write",
+    };
+    let who = grant
+        .server
+        .as_ref()
+        .map_or_else(|| "every server".to_owned(), |s| format!("\"{s}\""));
+    format!(
+        "#{}  {}  {access}  for {who}",
+        grant.id,
+        grant.path.display()
+    )
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn revoke(paths: &Paths, id: i64) -> anyhow::Result<()> {
+    let revoked: bool = client(paths).await?.call(Request::Revoke { id }).await?;
+    if !revoked {
+        bail!("there is no grant #{id}; `switchboard grants` lists them");
+    }
+    println!("Revoked grant #{id}.");
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn stop(paths: &Paths) -> anyhow::Result<()> {
+    let Ok(mut client) = ControlClient::connect(paths, &AutoStart::No).await else {
+        println!("Switchboard's daemon is not running.");
+        return Ok(());
+    };
+    let _: bool = client.call(Request::Stop).await?;
+    // The daemon closes the connection once every session has ended.
+    while client.next_event().await.ok().flatten().is_some() {}
+    println!("Stopped Switchboard's daemon and its servers.");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npm_specs_split_at_the_version() {
+        assert_eq!(
+            split_npm("@modelcontextprotocol/server-everything@2026.8.31"),
+            (
+                "@modelcontextprotocol/server-everything".into(),
+                "2026.8.31".into()
+            )
+        );
+        assert_eq!(
+            split_npm("@scope/name"),
+            ("@scope/name".into(), String::new())
+        );
+        assert_eq!(
+            split_npm("left-pad@1.0.0"),
+            ("left-pad".into(), "1.0.0".into())
+        );
+        assert_eq!(split_npm("left-pad"), ("left-pad".into(), String::new()));
+    }
+
+    #[test]
+    fn sizes_read_like_a_person_would_say_them() {
+        assert_eq!(bytes(0), "-");
+        assert_eq!(bytes(5 * 1024), "5 KiB");
+        assert_eq!(bytes(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");
+    }
+}

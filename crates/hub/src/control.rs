@@ -1,0 +1,182 @@
+//! The control API: typed JSON-RPC over the daemon's socket, used by the CLI and the app.
+//!
+//! A control peer sends `{"jsonrpc":"2.0","id":N,"method":…,"params":…}` lines and gets a
+//! result or an error for each. After `subscribe`, the daemon also sends
+//! `{"jsonrpc":"2.0","method":"event","params":<Event>}` lines as things happen.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use switchboard_gateway::{Event, RuntimeView};
+use switchboard_store::{Access, CallQuery, Grant, Launch, StoreError};
+use switchboard_supervisor::TreeUsage;
+
+/// Every request the daemon understands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", content = "params", rename_all = "snake_case")]
+pub enum Request {
+    Status,
+    ListServers,
+    GetServer {
+        id: String,
+    },
+    AddServer {
+        id: String,
+        #[serde(default)]
+        name: Option<String>,
+        launch: Launch,
+    },
+    RemoveServer {
+        id: String,
+    },
+    SetEnabled {
+        id: String,
+        enabled: bool,
+    },
+    SetToolEnabled {
+        server: String,
+        tool: String,
+        enabled: bool,
+    },
+    ListGrants {
+        #[serde(default)]
+        server: Option<String>,
+    },
+    Grant {
+        path: PathBuf,
+        access: Access,
+        #[serde(default)]
+        server: Option<String>,
+    },
+    Revoke {
+        id: i64,
+    },
+    RecentCalls {
+        #[serde(default)]
+        query: CallQuery,
+    },
+    /// Start receiving events on this connection.
+    Subscribe,
+    /// Stop the daemon and every server it runs.
+    Stop,
+}
+
+/// A request line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestMessage {
+    pub jsonrpc: String,
+    pub id: u64,
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+/// A response or event line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReplyMessage {
+    pub jsonrpc: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ControlError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Event>,
+}
+
+/// The daemon itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaemonStatus {
+    pub pid: u32,
+    pub version: String,
+    pub data_dir: PathBuf,
+    /// Unix epoch milliseconds.
+    pub started_at: i64,
+    pub servers: usize,
+    pub sessions: usize,
+}
+
+/// One installed server with its live state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    pub id: String,
+    pub name: String,
+    pub enabled: bool,
+    pub launch: Launch,
+    pub disabled_tools: Vec<String>,
+    pub runtime: RuntimeView,
+    pub usage: TreeUsage,
+}
+
+/// A failed request: a stable code for programs, a message for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ControlError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotFound,
+    InvalidInput,
+    AlreadyExists,
+    Storage,
+    /// The daemon could not be reached or started.
+    Unavailable,
+    Protocol,
+}
+
+impl ControlError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ControlError {
+    fn from(error: StoreError) -> Self {
+        let code = match &error {
+            StoreError::UnknownServer(_) => ErrorCode::NotFound,
+            StoreError::InvalidServerId(_) | StoreError::RelativeGrantPath(_) => {
+                ErrorCode::InvalidInput
+            }
+            _ => ErrorCode::Storage,
+        };
+        Self::new(code, error.to_string())
+    }
+}
+
+/// A grant as the control API shows it.
+pub type GrantInfo = Grant;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_have_a_stable_wire_shape() {
+        let message = RequestMessage {
+            jsonrpc: "2.0".into(),
+            id: 3,
+            request: Request::SetEnabled {
+                id: "github".into(),
+                enabled: false,
+            },
+        };
+        let json = serde_json::to_value(&message).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "set_enabled",
+                               "params": {"id": "github", "enabled": false}})
+        );
+        let status: RequestMessage =
+            serde_json::from_str(r#"{"jsonrpc":"2.0","id":1,"method":"status"}"#).unwrap();
+        assert_eq!(status.request, Request::Status);
+    }
+}

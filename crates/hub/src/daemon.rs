@@ -1,0 +1,379 @@
+//! The daemon: one per user (a lock file), listening on the local socket, serving bridge
+//! sessions through the gateway and control peers through the hub, until asked to stop or
+//! signalled. On the way out every session ends politely, so every server process tree is
+//! stopped, and the call log is flushed.
+
+use std::{
+    fs::File,
+    io::{Read, Seek, Write},
+    time::Duration,
+};
+
+use switchboard_gateway::{
+    endpoint::{self, Endpoint, Hello, Welcome},
+    lines::LineReader,
+    session,
+};
+use switchboard_store::Store;
+use switchboard_supervisor::Launcher;
+use tokio::{
+    io::{AsyncWriteExt, BufWriter},
+    sync::mpsc,
+    task::JoinSet,
+};
+
+use crate::{
+    control::{ControlError, ErrorCode, ReplyMessage, Request, RequestMessage},
+    hub::Hub,
+    paths::Paths,
+};
+
+/// Why the daemon could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("could not prepare {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Store(#[from] switchboard_store::StoreError),
+    #[error("{0}")]
+    Control(#[from] ControlError),
+}
+
+/// How the daemon ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It ran and was stopped.
+    Stopped,
+    /// Another daemon holds the lock; this one did nothing.
+    AlreadyRunning { pid: Option<u32> },
+}
+
+/// What a daemon needs to run.
+#[derive(Debug, Clone)]
+pub struct DaemonOptions {
+    pub paths: Paths,
+    pub launcher: Launcher,
+    pub session: switchboard_gateway::SessionConfig,
+}
+
+/// Runs the daemon until it is stopped. Returns at once if another daemon runs.
+pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
+    let paths = options.paths.clone();
+    let io = |path: &std::path::Path| {
+        let path = path.to_owned();
+        move |source| DaemonError::Io { path, source }
+    };
+    create_private_dir(&paths.runtime_dir).map_err(io(&paths.runtime_dir))?;
+    let lock_path = paths.lock_file();
+    let mut lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    if lock.try_lock().is_err() {
+        let mut text = String::new();
+        let _ = lock.read_to_string(&mut text);
+        return Ok(Outcome::AlreadyRunning {
+            pid: text.trim().parse().ok(),
+        });
+    }
+    write_pid(&mut lock).map_err(io(&lock_path))?;
+
+    let store = Store::open_in(&paths.data_dir).await?;
+    let hub = Hub::new(
+        store.clone(),
+        paths.clone(),
+        options.launcher,
+        options.session,
+    );
+    hub.install_builtins_once().await?;
+    let endpoint = Endpoint::in_dir(&paths.runtime_dir);
+    let listener = endpoint.bind().map_err(io(endpoint.path()))?;
+    tracing::info!(socket = %endpoint.path().display(), pid = std::process::id(), "daemon listening");
+
+    let shutdown = hub.shutdown_token().clone();
+    let writer = tokio::spawn(hub.recorder().clone().run_writer(
+        store.clone(),
+        hub.events().clone(),
+        {
+            let shutdown = shutdown.clone();
+            async move { shutdown.cancelled().await }
+        },
+    ));
+    tokio::spawn(sample_usage(hub.clone()));
+    tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move {
+            interrupted().await;
+            tracing::info!("signal received; stopping");
+            shutdown.cancel();
+        }
+    });
+
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(stream) => {
+                    connections.spawn(serve_peer(hub.clone(), stream));
+                }
+                Err(error) => tracing::warn!(%error, "could not accept a peer"),
+            },
+            () = shutdown.cancelled() => break,
+            Some(_) = connections.join_next() => {}
+        }
+    }
+
+    // Sessions see the cancelled token and end politely, stopping their servers.
+    let drained = tokio::time::timeout(Duration::from_secs(15), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("some sessions did not end in time; stopping anyway");
+        connections.shutdown().await;
+    }
+    let _ = writer.await;
+    let _ = std::fs::remove_file(endpoint.path());
+    store.close().await;
+    tracing::info!("daemon stopped");
+    Ok(Outcome::Stopped)
+}
+
+fn write_pid(lock: &mut File) -> std::io::Result<()> {
+    lock.set_len(0)?;
+    lock.rewind()?;
+    write!(lock, "{}", std::process::id())?;
+    lock.flush()
+}
+
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+async fn sample_usage(hub: Hub) {
+    let mut sampler = None;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(Hub::SAMPLE_EVERY) => hub.sample_usage(&mut sampler).await,
+            () = hub.shutdown_token().cancelled() => return,
+        }
+    }
+}
+
+/// Serves one peer: a bridge session or a control connection.
+async fn serve_peer(hub: Hub, mut stream: endpoint::Stream) {
+    let hello =
+        match tokio::time::timeout(Duration::from_secs(5), endpoint::read_hello(&mut stream)).await
+        {
+            Ok(Ok(hello)) => hello,
+            Ok(Err(reason)) => {
+                let _ = endpoint::write_welcome(&mut stream, &Welcome::refused(reason)).await;
+                return;
+            }
+            Err(_) => return,
+        };
+    if endpoint::write_welcome(&mut stream, &Welcome::ok())
+        .await
+        .is_err()
+    {
+        return;
+    }
+    match hello {
+        Hello::Bridge { server, resume } => {
+            let id = hub.next_session_id();
+            tracing::info!(server = %server, session = id, resume, "session opened");
+            let policy = hub.policy(&server).await;
+            let (read, write) = tokio::io::split(stream);
+            session::run(
+                hub.session_context(),
+                id,
+                server.clone(),
+                policy,
+                read,
+                write,
+            )
+            .await;
+            tracing::info!(server = %server, session = id, "session closed");
+        }
+        Hello::Control => serve_control(hub, stream).await,
+    }
+}
+
+/// Answers control requests one line at a time; events go out on the same connection after
+/// `subscribe`. One writer task owns the write side.
+async fn serve_control(hub: Hub, stream: endpoint::Stream) {
+    let (read, write) = tokio::io::split(stream);
+    let (out, mut outbox) = mpsc::channel::<ReplyMessage>(1024);
+    let writer = tokio::spawn(async move {
+        let mut write = BufWriter::new(write);
+        while let Some(message) = outbox.recv().await {
+            let Ok(mut line) = serde_json::to_vec(&message) else {
+                continue;
+            };
+            line.push(b'\n');
+            if write.write_all(&line).await.is_err() {
+                return;
+            }
+            if outbox.is_empty() && write.flush().await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut lines = LineReader::new(read);
+    let mut subscribed = false;
+    loop {
+        let line = tokio::select! {
+            line = lines.next_line() => line,
+            () = hub.shutdown_token().cancelled() => break,
+        };
+        let Ok(Some(line)) = line else { break };
+        let message: RequestMessage = match serde_json::from_slice(&line) {
+            Ok(message) => message,
+            Err(error) => {
+                let reply = failure(
+                    None,
+                    ControlError::new(
+                        ErrorCode::Protocol,
+                        format!("not a control request: {error}"),
+                    ),
+                );
+                if out.send(reply).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+        };
+        let id = message.id;
+        let stop = message.request == Request::Stop;
+        if message.request == Request::Subscribe && !subscribed {
+            subscribed = true;
+            tokio::spawn(forward_events(hub.clone(), out.clone()));
+        }
+        let reply = match dispatch(&hub, message.request).await {
+            Ok(result) => ReplyMessage {
+                jsonrpc: "2.0".into(),
+                id: Some(id),
+                result: Some(result),
+                error: None,
+                method: None,
+                params: None,
+            },
+            Err(error) => failure(Some(id), error),
+        };
+        if out.send(reply).await.is_err() {
+            break;
+        }
+        if stop {
+            tracing::info!("stop requested");
+            hub.shutdown_token().cancel();
+        }
+    }
+    drop(out);
+    let _ = writer.await;
+}
+
+async fn forward_events(hub: Hub, out: mpsc::Sender<ReplyMessage>) {
+    let mut events = hub.events().subscribe();
+    loop {
+        let event = tokio::select! {
+            event = events.recv() => event,
+            () = out.closed() => return,
+        };
+        let event = match event {
+            Ok(event) => event,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::debug!(missed, "a watcher fell behind");
+                continue;
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        let message = ReplyMessage {
+            jsonrpc: "2.0".into(),
+            id: None,
+            result: None,
+            error: None,
+            method: Some("event".into()),
+            params: Some(event),
+        };
+        if out.send(message).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn failure(id: Option<u64>, error: ControlError) -> ReplyMessage {
+    ReplyMessage {
+        jsonrpc: "2.0".into(),
+        id,
+        result: None,
+        error: Some(error),
+        method: None,
+        params: None,
+    }
+}
+
+async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, ControlError> {
+    fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ControlError> {
+        serde_json::to_value(value)
+            .map_err(|e| ControlError::new(ErrorCode::Protocol, e.to_string()))
+    }
+    match request {
+        Request::Status => json(&hub.status().await?),
+        Request::ListServers => json(&hub.list_servers().await?),
+        Request::GetServer { id } => json(&hub.get_server(&id).await?),
+        Request::AddServer { id, name, launch } => json(&hub.add_server(&id, name, launch).await?),
+        Request::RemoveServer { id } => json(&hub.remove_server(&id).await?),
+        Request::SetEnabled { id, enabled } => json(&hub.set_enabled(&id, enabled).await?),
+        Request::SetToolEnabled {
+            server,
+            tool,
+            enabled,
+        } => json(&hub.set_tool_enabled(&server, &tool, enabled).await?),
+        Request::ListGrants { server } => json(&hub.list_grants(server.as_deref()).await?),
+        Request::Grant {
+            path,
+            access,
+            server,
+        } => json(&hub.grant(&path, access, server.as_deref()).await?),
+        Request::Revoke { id } => json(&hub.revoke(id).await?),
+        Request::RecentCalls { query } => json(&hub.recent_calls(&query).await?),
+        Request::Subscribe | Request::Stop => Ok(serde_json::Value::Bool(true)),
+    }
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM or SIGHUP.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

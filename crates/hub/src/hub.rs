@@ -1,0 +1,536 @@
+//! The hub: the daemon's state and every operation of the control API, composed from the
+//! store (what is installed), the supervisor (how processes start) and the gateway (the
+//! sessions). Each operation changes the store, then republishes the server's policy so
+//! that open sessions follow at once.
+
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::{
+        Arc, Mutex, MutexGuard, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use switchboard_gateway::{
+    Availability, Event, Events, Recorder, Root, Runtimes, ServerPolicy, SessionConfig,
+    SessionContext, Upstream, UpstreamError, Upstreams,
+};
+use switchboard_store::{
+    Access, CallQuery, Grant, Launch, ServerId, Source, Store, StoredCall, now_ms,
+};
+use switchboard_supervisor::{ChildSpec, Launcher, TreeSampler, TreeUsage};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    builtins,
+    control::{ControlError, DaemonStatus, ErrorCode, ServerInfo},
+    paths::Paths,
+};
+
+/// The setting that records that the built-in servers were installed once (so that a
+/// user who removes one does not get it back).
+const BUILTINS_INSTALLED: &str = "builtins_installed";
+
+/// A cheap handle on the daemon's state.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("data_dir", &self.inner.paths.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    store: Store,
+    paths: Paths,
+    recorder: Recorder,
+    runtimes: Runtimes,
+    events: Events,
+    launcher: Launcher,
+    session_config: SessionConfig,
+    servers: Mutex<HashMap<String, Entry>>,
+    usage: Mutex<HashMap<String, TreeUsage>>,
+    started_at: i64,
+    shutdown: CancellationToken,
+    next_session: AtomicU64,
+}
+
+/// What the hub keeps per server for its sessions.
+struct Entry {
+    policy: watch::Sender<ServerPolicy>,
+    launch: Option<Launch>,
+}
+
+impl Hub {
+    pub fn new(
+        store: Store,
+        paths: Paths,
+        launcher: Launcher,
+        session_config: SessionConfig,
+    ) -> Self {
+        let events = switchboard_gateway::events::channel();
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                paths,
+                recorder: Recorder::default(),
+                runtimes: Runtimes::new(events.clone()),
+                events,
+                launcher,
+                session_config,
+                servers: Mutex::new(HashMap::new()),
+                usage: Mutex::new(HashMap::new()),
+                started_at: now_ms(),
+                shutdown: CancellationToken::new(),
+                next_session: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn recorder(&self) -> &Recorder {
+        &self.inner.recorder
+    }
+
+    pub fn events(&self) -> &Events {
+        &self.inner.events
+    }
+
+    pub fn shutdown_token(&self) -> &CancellationToken {
+        &self.inner.shutdown
+    }
+
+    /// A fresh session id.
+    pub fn next_session_id(&self) -> u64 {
+        self.inner.next_session.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// What every session of this daemon shares.
+    pub fn session_context(&self) -> SessionContext {
+        SessionContext {
+            upstreams: Arc::new(HubUpstreams {
+                hub: Arc::downgrade(&self.inner),
+            }),
+            recorder: self.inner.recorder.clone(),
+            runtimes: self.inner.runtimes.clone(),
+            config: self.inner.session_config.clone(),
+            shutdown: self.inner.shutdown.clone(),
+        }
+    }
+
+    /// Installs the built-in servers the first time a daemon runs on this data folder.
+    pub async fn install_builtins_once(&self) -> Result<(), ControlError> {
+        let store = &self.inner.store;
+        if store.setting::<bool>(BUILTINS_INSTALLED).await? == Some(true) {
+            return Ok(());
+        }
+        for builtin in builtins::BUILTINS {
+            let id: ServerId = builtin.name.parse().map_err(invalid)?;
+            if store.server(&id).await?.is_none() {
+                let launch = Launch::new(Source::Builtin {
+                    name: builtin.name.to_owned(),
+                });
+                store.upsert_server(&id, builtin.title, &launch).await?;
+            }
+        }
+        store.set_setting(BUILTINS_INSTALLED, &true).await?;
+        Ok(())
+    }
+
+    /// The live policy of server `id`, for a new session.
+    pub async fn policy(&self, id: &str) -> watch::Receiver<ServerPolicy> {
+        if let Err(error) = self.refresh(id).await {
+            tracing::warn!(server = id, %error, "could not read the server's policy");
+        }
+        let mut servers = lock(&self.inner.servers);
+        servers
+            .entry(id.to_owned())
+            .or_insert_with(|| Entry {
+                policy: watch::channel(unknown()).0,
+                launch: None,
+            })
+            .policy
+            .subscribe()
+    }
+
+    /// Reads server `id` from the store and republishes its policy.
+    async fn refresh(&self, id: &str) -> Result<(), ControlError> {
+        let store = &self.inner.store;
+        let (policy, launch) = match id.parse::<ServerId>() {
+            Err(_) => (unknown(), None),
+            Ok(server_id) => match store.server(&server_id).await? {
+                None => (unknown(), None),
+                Some(record) => {
+                    let roots = store
+                        .grants_for(&server_id)
+                        .await?
+                        .iter()
+                        .map(|grant| Root::for_path(&grant.path))
+                        .collect();
+                    let policy = ServerPolicy {
+                        availability: if record.enabled {
+                            Availability::On
+                        } else {
+                            Availability::Off
+                        },
+                        disabled_tools: store.disabled_tools(&server_id).await?,
+                        roots,
+                    };
+                    (policy, Some(record.launch))
+                }
+            },
+        };
+        let mut servers = lock(&self.inner.servers);
+        let entry = servers.entry(id.to_owned()).or_insert_with(|| Entry {
+            policy: watch::channel(policy.clone()).0,
+            launch: None,
+        });
+        entry.launch = launch;
+        entry.policy.send_if_modified(|current| {
+            let changed = *current != policy;
+            *current = policy;
+            changed
+        });
+        Ok(())
+    }
+
+    fn announce(&self, id: &str) {
+        let _ = self.inner.events.send(Event::ServerChanged {
+            server: id.to_owned(),
+        });
+    }
+
+    pub async fn status(&self) -> Result<DaemonStatus, ControlError> {
+        let servers = self.inner.store.servers().await?.len();
+        let sessions = self.inner.runtimes.pids().len();
+        Ok(DaemonStatus {
+            pid: std::process::id(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_dir: self.inner.paths.data_dir.clone(),
+            started_at: self.inner.started_at,
+            servers,
+            sessions,
+        })
+    }
+
+    pub async fn list_servers(&self) -> Result<Vec<ServerInfo>, ControlError> {
+        let mut infos = Vec::new();
+        for record in self.inner.store.servers().await? {
+            infos.push(self.info(record).await?);
+        }
+        Ok(infos)
+    }
+
+    pub async fn get_server(&self, id: &str) -> Result<ServerInfo, ControlError> {
+        let record = self
+            .inner
+            .store
+            .server(&parse_id(id)?)
+            .await?
+            .ok_or_else(|| not_installed(id))?;
+        self.info(record).await
+    }
+
+    async fn info(
+        &self,
+        record: switchboard_store::ServerRecord,
+    ) -> Result<ServerInfo, ControlError> {
+        let id = record.id.to_string();
+        let disabled_tools = self.inner.store.disabled_tools(&record.id).await?;
+        let usage = lock(&self.inner.usage)
+            .get(&id)
+            .copied()
+            .unwrap_or_default();
+        Ok(ServerInfo {
+            runtime: self.inner.runtimes.view(&id),
+            id,
+            name: record.name,
+            enabled: record.enabled,
+            launch: record.launch,
+            disabled_tools: disabled_tools.into_iter().collect(),
+            usage,
+        })
+    }
+
+    pub async fn add_server(
+        &self,
+        id: &str,
+        name: Option<String>,
+        launch: Launch,
+    ) -> Result<ServerInfo, ControlError> {
+        let server_id = parse_id(id)?;
+        if self.inner.store.server(&server_id).await?.is_some() {
+            return Err(ControlError::new(
+                ErrorCode::AlreadyExists,
+                format!(
+                    "a server called \"{id}\" is installed already; remove it first or pick another id"
+                ),
+            ));
+        }
+        if let Source::Builtin { name } = &launch.source
+            && !builtins::BUILTINS.iter().any(|b| b.name == name)
+        {
+            let known: Vec<&str> = builtins::BUILTINS.iter().map(|b| b.name).collect();
+            return Err(ControlError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "there is no built-in server \"{name}\"; the built-in servers are: {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+        let name = name.unwrap_or_else(|| id.to_owned());
+        self.inner
+            .store
+            .upsert_server(&server_id, &name, &launch)
+            .await?;
+        self.refresh(id).await?;
+        self.announce(id);
+        self.get_server(id).await
+    }
+
+    pub async fn remove_server(&self, id: &str) -> Result<bool, ControlError> {
+        let removed = self.inner.store.remove_server(&parse_id(id)?).await?;
+        self.refresh(id).await?;
+        self.announce(id);
+        Ok(removed)
+    }
+
+    pub async fn set_enabled(&self, id: &str, enabled: bool) -> Result<ServerInfo, ControlError> {
+        self.inner
+            .store
+            .set_server_enabled(&parse_id(id)?, enabled)
+            .await?;
+        if enabled {
+            self.inner.runtimes.reset(id);
+        }
+        self.refresh(id).await?;
+        self.announce(id);
+        self.get_server(id).await
+    }
+
+    pub async fn set_tool_enabled(
+        &self,
+        server: &str,
+        tool: &str,
+        enabled: bool,
+    ) -> Result<ServerInfo, ControlError> {
+        if tool.is_empty() || tool.len() > 128 {
+            return Err(ControlError::new(
+                ErrorCode::InvalidInput,
+                "a tool name is 1 to 128 characters",
+            ));
+        }
+        self.inner
+            .store
+            .set_tool_enabled(&parse_id(server)?, tool, enabled)
+            .await?;
+        self.refresh(server).await?;
+        self.announce(server);
+        self.get_server(server).await
+    }
+
+    pub async fn list_grants(&self, server: Option<&str>) -> Result<Vec<Grant>, ControlError> {
+        Ok(match server {
+            Some(id) => self.inner.store.grants_for(&parse_id(id)?).await?,
+            None => self.inner.store.grants().await?,
+        })
+    }
+
+    /// Grants a folder. The path must be an existing folder; it is stored resolved
+    /// (absolute, symbolic links followed) so that what is granted is what is shown.
+    pub async fn grant(
+        &self,
+        path: &Path,
+        access: Access,
+        server: Option<&str>,
+    ) -> Result<Grant, ControlError> {
+        let resolved = std::fs::canonicalize(path).map_err(|e| {
+            ControlError::new(
+                ErrorCode::InvalidInput,
+                format!("cannot grant {}: {e}", path.display()),
+            )
+        })?;
+        if !resolved.is_dir() {
+            return Err(ControlError::new(
+                ErrorCode::InvalidInput,
+                format!("cannot grant {}: it is not a folder", path.display()),
+            ));
+        }
+        let server_id = server.map(parse_id).transpose()?;
+        let id = self
+            .inner
+            .store
+            .grant(&resolved, access, server_id.as_ref())
+            .await?;
+        self.refresh_all().await?;
+        let grant = self
+            .inner
+            .store
+            .grants()
+            .await?
+            .into_iter()
+            .find(|g| g.id == id)
+            .ok_or_else(|| ControlError::new(ErrorCode::Storage, "the grant vanished"))?;
+        Ok(grant)
+    }
+
+    pub async fn revoke(&self, grant: i64) -> Result<bool, ControlError> {
+        let revoked = self.inner.store.revoke(grant).await?;
+        self.refresh_all().await?;
+        Ok(revoked)
+    }
+
+    /// Republishes every server's policy (after a change that may touch many).
+    async fn refresh_all(&self) -> Result<(), ControlError> {
+        let ids: Vec<String> = lock(&self.inner.servers).keys().cloned().collect();
+        for id in ids {
+            self.refresh(&id).await?;
+            self.announce(&id);
+        }
+        Ok(())
+    }
+
+    pub async fn recent_calls(&self, query: &CallQuery) -> Result<Vec<StoredCall>, ControlError> {
+        self.inner.recorder.flush().await;
+        Ok(self.inner.store.calls(query).await?)
+    }
+
+    /// Samples the CPU and memory of every server's processes; call it every few seconds.
+    pub async fn sample_usage(&self, sampler: &mut Option<TreeSampler>) {
+        let pids = self.inner.runtimes.pids();
+        let mut owned = sampler.take().unwrap_or_default();
+        let roots: Vec<u32> = pids.iter().map(|(_, pid)| *pid).collect();
+        let Ok((back, samples)) = tokio::task::spawn_blocking(move || {
+            let samples = owned.sample(&roots);
+            (owned, samples)
+        })
+        .await
+        else {
+            return;
+        };
+        *sampler = Some(back);
+        let mut by_server: HashMap<String, TreeUsage> = HashMap::new();
+        for (server, pid) in pids {
+            if let Some(usage) = samples.get(&pid) {
+                *by_server.entry(server).or_default() += *usage;
+            }
+        }
+        *lock(&self.inner.usage) = by_server;
+    }
+
+    /// How long to wait between usage samples.
+    pub const SAMPLE_EVERY: Duration = Duration::from_secs(2);
+}
+
+fn unknown() -> ServerPolicy {
+    ServerPolicy {
+        availability: Availability::Unknown,
+        ..ServerPolicy::default()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn parse_id(id: &str) -> Result<ServerId, ControlError> {
+    id.parse().map_err(invalid)
+}
+
+fn invalid(error: impl std::fmt::Display) -> ControlError {
+    ControlError::new(ErrorCode::InvalidInput, error.to_string())
+}
+
+fn not_installed(id: &str) -> ControlError {
+    ControlError::new(
+        ErrorCode::NotFound,
+        format!(
+            "no server called \"{id}\" is installed; `switchboard list` shows the installed ones"
+        ),
+    )
+}
+
+/// Starts servers for sessions, from the launch the hub last read from the store.
+struct HubUpstreams {
+    hub: std::sync::Weak<Inner>,
+}
+
+impl Upstreams for HubUpstreams {
+    fn open(&self, server: &str) -> Result<Upstream, UpstreamError> {
+        let inner = self
+            .hub
+            .upgrade()
+            .ok_or_else(|| UpstreamError("Switchboard is shutting down".into()))?;
+        let launch = lock(&inner.servers)
+            .get(server)
+            .and_then(|entry| entry.launch.clone())
+            .ok_or_else(|| UpstreamError(format!("no server called \"{server}\" is installed")))?;
+        if !launch.secrets.is_empty() {
+            return Err(UpstreamError(format!(
+                "it needs secrets ({}) from the keychain, which this version of Switchboard \
+                 cannot provide yet",
+                launch.secrets.join(", ")
+            )));
+        }
+        let spec = match &launch.source {
+            Source::Builtin { name } => {
+                return builtins::open(name).ok_or_else(|| {
+                    UpstreamError(format!("there is no built-in server \"{name}\""))
+                });
+            }
+            Source::Command { command, args } => ChildSpec::new(command).args(args),
+            Source::Npm {
+                package,
+                version,
+                args,
+            } => ChildSpec::new("npx")
+                .args(["-y".to_owned(), versioned(package, "@", version)])
+                .args(args),
+            Source::Pypi {
+                package,
+                version,
+                args,
+            } => ChildSpec::new("uvx")
+                .args([versioned(package, "==", version)])
+                .args(args),
+            Source::Oci { image, args } => ChildSpec::new("docker")
+                .args(["run", "-i", "--rm"])
+                .args([image])
+                .args(args),
+            Source::Bundle { .. } => {
+                return Err(UpstreamError(
+                    "MCP Bundles cannot be run by this version of Switchboard yet".into(),
+                ));
+            }
+        };
+        let spec = ChildSpec {
+            env: launch.env.clone(),
+            ..spec
+        };
+        let running = inner
+            .launcher
+            .spawn(&spec)
+            .map_err(|e| UpstreamError(e.to_string()))?;
+        Upstream::process(running)
+    }
+}
+
+fn versioned(package: &str, separator: &str, version: &str) -> String {
+    if version.is_empty() {
+        package.to_owned()
+    } else {
+        format!("{package}{separator}{version}")
+    }
+}

@@ -1,0 +1,20 @@
+//! Switchboard's hub: the daemon, composed of the store, the supervisor and the gateway;
+//! the control API the CLI and the app use; and the stdio bridge MCP clients launch.
+//!
+//! Owns: the control API types and their meaning, which built-in servers exist, where an
+//! installation keeps its files, and starting the daemon on demand. Must not: depend on
+//! any UI toolkit; the app is one more client of the control API.
+
+pub mod bridge;
+pub mod builtins;
+pub mod client;
+pub mod control;
+pub mod daemon;
+mod hub;
+pub mod paths;
+
+pub use client::{AutoStart, ControlClient};
+pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
+pub use daemon::{DaemonOptions, Outcome};
+pub use hub::Hub;
+pub use paths::Paths;

@@ -1,0 +1,63 @@
+//! Where a Switchboard installation keeps things: the data folder (database, logs) and the
+//! runtime folder (the daemon's socket and lock). Tests and `--data-dir` move both.
+
+use std::path::{Path, PathBuf};
+
+/// The folders of one Switchboard installation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub runtime_dir: PathBuf,
+}
+
+/// A home for Switchboard could not be found.
+#[derive(Debug, thiserror::Error)]
+#[error("no data folder could be found for this user (is HOME set?); pass --data-dir")]
+pub struct NoHome;
+
+impl Paths {
+    /// The folders for `data_dir` (the default data folder when `None`). The runtime folder
+    /// is `SWITCHBOARD_RUNTIME_DIR` if set; otherwise the user's runtime folder
+    /// (`$XDG_RUNTIME_DIR/switchboard`) for the default data folder, and `<data_dir>/run`
+    /// for any other, so that each data folder has its own daemon.
+    pub fn resolve(data_dir: Option<PathBuf>) -> Result<Self, NoHome> {
+        let runtime_override = std::env::var_os("SWITCHBOARD_RUNTIME_DIR").map(PathBuf::from);
+        match data_dir {
+            Some(data_dir) => {
+                let data_dir = absolute(&data_dir);
+                let runtime_dir = runtime_override.unwrap_or_else(|| data_dir.join("run"));
+                Ok(Self {
+                    data_dir,
+                    runtime_dir,
+                })
+            }
+            None => {
+                let data_dir = switchboard_store::default_data_dir().map_err(|_| NoHome)?;
+                let runtime_dir = runtime_override
+                    .or_else(|| {
+                        directories::ProjectDirs::from("dev", "switchboard", "Switchboard")
+                            .and_then(|dirs| dirs.runtime_dir().map(Path::to_owned))
+                    })
+                    .unwrap_or_else(|| data_dir.join("run"));
+                Ok(Self {
+                    data_dir,
+                    runtime_dir,
+                })
+            }
+        }
+    }
+
+    /// The daemon's log file when it runs detached.
+    pub fn daemon_log(&self) -> PathBuf {
+        self.data_dir.join("logs").join("daemon.log")
+    }
+
+    /// The lock file that makes the daemon one per user.
+    pub fn lock_file(&self) -> PathBuf {
+        self.runtime_dir.join("daemon.lock")
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
