@@ -40,7 +40,7 @@ struct Memory {
 }
 
 impl Memory {
-    fn from_client(&mut self, line: &Bytes) {
+    fn note_client_line(&mut self, line: &Bytes) {
         let Some(envelope) = Envelope::parse(line) else {
             return;
         };
@@ -60,7 +60,7 @@ impl Memory {
     }
 
     /// Whether the client should see this line from the daemon.
-    fn from_daemon(&mut self, line: &[u8]) -> bool {
+    fn keep_daemon_line(&mut self, line: &[u8]) -> bool {
         let Some(envelope) = Envelope::parse(line) else {
             return true;
         };
@@ -189,10 +189,10 @@ where
         tokio::select! {
             line = client.next_line(), if *stdin_open => match line {
                 Ok(Some(line)) => {
-                    memory.from_client(&line);
+                    memory.note_client_line(&line);
                     let mut sent = write_line(&mut to_daemon, &line).await;
                     while let Some(line) = client.buffered_line() {
-                        memory.from_client(&line);
+                        memory.note_client_line(&line);
                         sent = sent.and(write_line(&mut to_daemon, &line).await);
                     }
                     if sent.and(to_daemon.flush().await).is_err() {
@@ -210,11 +210,11 @@ where
             line = daemon.next_line() => match line {
                 Ok(Some(line)) => {
                     let mut written = Ok(());
-                    if memory.from_daemon(&line) {
+                    if memory.keep_daemon_line(&line) {
                         written = write_line(out, &line).await;
                     }
                     while let Some(line) = daemon.buffered_line() {
-                        if memory.from_daemon(&line) {
+                        if memory.keep_daemon_line(&line) {
                             written = written.and(write_line(out, &line).await);
                         }
                     }
@@ -284,18 +284,18 @@ mod tests {
     #[test]
     fn a_resume_replays_the_handshake_and_resends_what_was_unanswered() {
         let mut memory = Memory::default();
-        memory.from_client(&line(
+        memory.note_client_line(&line(
             r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{}}"#,
         ));
-        assert!(memory.from_daemon(br#"{"jsonrpc":"2.0","id":0,"result":{}}"#));
-        memory.from_client(&line(
+        assert!(memory.keep_daemon_line(br#"{"jsonrpc":"2.0","id":0,"result":{}}"#));
+        memory.note_client_line(&line(
             r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
         ));
-        memory.from_client(&line(
+        memory.note_client_line(&line(
             r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}"#,
         ));
-        memory.from_client(&line(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#));
-        assert!(memory.from_daemon(br#"{"jsonrpc":"2.0","id":2,"result":{}}"#));
+        memory.note_client_line(&line(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#));
+        assert!(memory.keep_daemon_line(br#"{"jsonrpc":"2.0","id":2,"result":{}}"#));
 
         let replay = memory.replay();
         let methods: Vec<String> = replay
@@ -307,23 +307,23 @@ mod tests {
             ["initialize", "notifications/initialized", "tools/call"]
         );
         assert!(
-            !memory.from_daemon(br#"{"jsonrpc":"2.0","id":0,"result":{}}"#),
+            !memory.keep_daemon_line(br#"{"jsonrpc":"2.0","id":0,"result":{}}"#),
             "the replayed handshake's answer is swallowed"
         );
-        assert!(memory.from_daemon(br#"{"jsonrpc":"2.0","id":1,"result":{}}"#));
+        assert!(memory.keep_daemon_line(br#"{"jsonrpc":"2.0","id":1,"result":{}}"#));
         assert!(memory.in_flight.is_empty());
     }
 
     #[test]
     fn an_unanswered_initialize_is_resent_once_and_its_answer_delivered() {
         let mut memory = Memory::default();
-        memory.from_client(&line(
+        memory.note_client_line(&line(
             r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{}}"#,
         ));
         let replay = memory.replay();
         assert_eq!(replay.len(), 1);
         assert!(
-            memory.from_daemon(br#"{"jsonrpc":"2.0","id":0,"result":{}}"#),
+            memory.keep_daemon_line(br#"{"jsonrpc":"2.0","id":0,"result":{}}"#),
             "the client still waits for it"
         );
     }

@@ -516,7 +516,7 @@ impl Upstreams for HubUpstreams {
             }
         };
         let spec = ChildSpec {
-            env: launch.env.clone(),
+            env: launch.env,
             ..spec
         };
         let running = inner
