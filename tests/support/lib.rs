@@ -79,32 +79,39 @@ pub fn node_command(script: &Path) -> Command {
 }
 
 /// Runs `command` to completion, killing it after `limit`.
-pub fn run_with_deadline(mut command: Command, limit: Duration) -> Output {
+pub fn run_with_deadline(command: Command, limit: Duration) -> Output {
+    let description = format!("{command:?}");
+    try_run_with_deadline(command, limit)
+        .unwrap_or_else(|| panic!("{description} did not finish within {limit:?}"))
+}
+
+/// Runs `command` to completion; `None` if it had to be killed after `limit`.
+pub fn try_run_with_deadline(mut command: Command, limit: Duration) -> Option<Output> {
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn");
-    let stdout = drain(child.stdout.take().expect("stdout"));
-    let stderr = drain(child.stderr.take().expect("stderr"));
+        .ok()?;
+    let stdout = drain(child.stdout.take()?);
+    let stderr = drain(child.stderr.take()?);
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
+        if let Some(status) = child.try_wait().ok()? {
             break status;
         }
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{command:?} did not finish within {limit:?}");
+            return None;
         }
         thread::sleep(Duration::from_millis(20));
     };
-    Output {
+    Some(Output {
         status,
-        stdout: stdout.join().expect("stdout reader"),
-        stderr: stderr.join().expect("stderr reader"),
-    }
+        stdout: stdout.join().ok()?,
+        stderr: stderr.join().ok()?,
+    })
 }
 
 fn drain(mut pipe: impl std::io::Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
@@ -310,4 +317,82 @@ pub fn post_mcp(authority: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpR
         .map(|(_, body)| body.to_owned())
         .unwrap_or_default();
     HttpReply { status, body }
+}
+
+/// A Switchboard installation in a temporary folder: its own data folder, and so its own
+/// daemon. Dropping it stops that daemon and kills it if it will not stop.
+#[derive(Debug)]
+pub struct Home {
+    _dir: tempfile::TempDir,
+    pub data: PathBuf,
+}
+
+impl Default for Home {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Home {
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("sb")
+            .tempdir()
+            .expect("temp dir");
+        let data = dir.path().join("data");
+        Self { _dir: dir, data }
+    }
+
+    /// A folder inside this home, created.
+    pub fn folder(&self, name: &str) -> PathBuf {
+        let path = self._dir.path().join(name);
+        std::fs::create_dir_all(&path).expect("create folder");
+        path
+    }
+
+    /// `switchboard <args>` for this home.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(switchboard_bin());
+        command
+            .args(args)
+            .env("SWITCHBOARD_DATA_DIR", &self.data)
+            .env_remove("SWITCHBOARD_RUNTIME_DIR");
+        command
+    }
+
+    /// Runs `switchboard <args>` to completion; panics unless it succeeds.
+    pub fn run(&self, args: &[&str]) -> String {
+        let output = run_with_deadline(self.command(args), Duration::from_secs(60));
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "switchboard {args:?} failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    }
+
+    /// The running daemon's process id, from its lock file.
+    pub fn daemon_pid(&self) -> Option<i32> {
+        std::fs::read_to_string(self.data.join("run").join("daemon.lock"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    pub fn socket(&self) -> PathBuf {
+        self.data.join("run").join("daemon.sock")
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let Some(pid) = self.daemon_pid() else { return };
+        let _ = try_run_with_deadline(self.command(&["stop"]), Duration::from_secs(30));
+        #[cfg(target_os = "linux")]
+        if procs::alive(pid) {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+    }
 }

@@ -42,6 +42,10 @@ use crate::{
     standin::{Absence, Standin},
 };
 
+/// The line a session sends its bridge last when the daemon stops on purpose. Never
+/// forwarded to the client.
+pub const STOPPING_LINE: &[u8] = br#"{"switchboard":"daemon_stopping"}"#;
+
 pub type BoxRead = Box<dyn AsyncRead + Send + Unpin>;
 pub type BoxWrite = Box<dyn AsyncWrite + Send + Unpin>;
 
@@ -861,6 +865,11 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             stop_link(link, grace).await;
         }
         self.context.runtimes.end_session(&self.server, self.id);
+        if self.context.shutdown.is_cancelled() {
+            // Tells the bridge that the daemon stops on purpose, so that it ends too
+            // instead of starting a new daemon.
+            self.send_client(STOPPING_LINE).await;
+        }
         let _ = self.client_out.shutdown().await;
     }
 }

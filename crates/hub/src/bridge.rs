@@ -6,7 +6,8 @@
 //! dies it can start a new one, replay the handshake (its answer is swallowed), and send
 //! the unanswered requests again: the client sees those calls take a little longer, and
 //! nothing else. If no daemon can be reached at all, the bridge answers every request
-//! itself with an error that says why, rather than going silent.
+//! itself with an error that says why, rather than going silent. When the daemon stops on
+//! purpose (`switchboard stop`, quitting the app) it says so, and the bridge ends with it.
 
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use switchboard_gateway::{
     endpoint::{Hello, Stream},
     envelope::{Envelope, Kind},
     lines::LineReader,
+    session,
 };
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufWriter};
 
@@ -37,6 +39,8 @@ struct Memory {
     in_flight: Vec<(String, Bytes)>,
     /// The id of a replayed `initialize` whose answer the client must not see.
     swallow: Option<String>,
+    /// The daemon said it is stopping on purpose: do not start a new one.
+    daemon_stopping: bool,
 }
 
 impl Memory {
@@ -61,6 +65,10 @@ impl Memory {
 
     /// Whether the client should see this line from the daemon.
     fn keep_daemon_line(&mut self, line: &[u8]) -> bool {
+        if line == session::STOPPING_LINE {
+            self.daemon_stopping = true;
+            return false;
+        }
         let Some(envelope) = Envelope::parse(line) else {
             return true;
         };
@@ -223,7 +231,7 @@ where
                         return Relay::Done;
                     }
                 }
-                _ if !*stdin_open => return Relay::Done,
+                _ if !*stdin_open || memory.daemon_stopping => return Relay::Done,
                 _ => return Relay::DaemonLost,
             },
         }

@@ -1,0 +1,559 @@
+//! The daemon, the gateway and the supervisor from the outside: real MCP clients (the rmcp
+//! client and the official Python SDK client) launch `switchboard connect <id>` exactly as
+//! Claude Desktop would, against built-in servers and third-party servers nobody here
+//! wrote (`@modelcontextprotocol/server-everything` and `server-filesystem` from npm,
+//! `mcp-server-time` from PyPI). Then the chaos: servers, daemons and bridges killed with
+//! SIGKILL, and afterwards no process of any tree left behind. Linux only (reads /proc).
+#![cfg(target_os = "linux")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    path::PathBuf,
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use rmcp::{
+    RoleClient, ServiceExt,
+    model::{CallToolRequestParams, CallToolResult},
+    service::RunningService,
+    transport::TokioChildProcess,
+};
+use serde_json::{Value, json};
+use switchboard_hub::{AutoStart, ControlClient, Paths, Request, ServerInfo};
+use switchboard_store::{CallQuery, StoredCall};
+use switchboard_tests::{
+    Home,
+    procs::{alive, eventually, group_members},
+    run_with_deadline, tools_dir,
+};
+
+fn everything_js() -> PathBuf {
+    tools_dir().join("@modelcontextprotocol/server-everything/dist/index.js")
+}
+
+fn filesystem_js() -> PathBuf {
+    tools_dir().join("@modelcontextprotocol/server-filesystem/dist/index.js")
+}
+
+fn python() -> PathBuf {
+    let venv = tools_dir().parent().unwrap().join(".venv").join("bin");
+    assert!(
+        venv.join("python").is_file(),
+        "tests/tools/.venv is missing: run scripts/setup"
+    );
+    venv
+}
+
+fn add_everything(home: &Home) {
+    home.run(&[
+        "add",
+        "everything",
+        "--",
+        "node",
+        everything_js().to_str().unwrap(),
+        "stdio",
+    ]);
+}
+
+async fn connect(home: &Home, server: &str) -> RunningService<RoleClient, ()> {
+    let command = tokio::process::Command::from(home.command(&["connect", server]));
+    let transport = TokioChildProcess::new(command).expect("spawn the bridge");
+    ().serve(transport)
+        .await
+        .expect("MCP handshake through the bridge")
+}
+
+async fn call(
+    client: &RunningService<RoleClient, ()>,
+    tool: &str,
+    arguments: Value,
+) -> CallToolResult {
+    let arguments = arguments.as_object().cloned().unwrap_or_default();
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
+        .await
+        .unwrap_or_else(|e| panic!("{tool} failed: {e}"))
+}
+
+fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect()
+}
+
+async fn control(home: &Home) -> ControlClient {
+    let paths = Paths {
+        data_dir: home.data.clone(),
+        runtime_dir: home.data.join("run"),
+    };
+    ControlClient::connect(&paths, &AutoStart::No)
+        .await
+        .expect("the daemon is running")
+}
+
+/// The process groups serving `server` right now.
+async fn server_groups(home: &Home, server: &str) -> Vec<i32> {
+    let info: ServerInfo = control(home)
+        .await
+        .call(Request::GetServer { id: server.into() })
+        .await
+        .unwrap();
+    info.runtime
+        .sessions
+        .iter()
+        .filter_map(|s| s.pid.map(|pid| i32::try_from(pid).unwrap()))
+        .collect()
+}
+
+async fn all_calls(home: &Home, server: &str) -> Vec<StoredCall> {
+    let mut control = control(home).await;
+    let mut calls = Vec::new();
+    let mut before = None;
+    loop {
+        let query = CallQuery {
+            server: Some(server.into()),
+            before_id: before,
+            ..CallQuery::default()
+        };
+        let page: Vec<StoredCall> = control.call(Request::RecentCalls { query }).await.unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some(last.id);
+        calls.extend(page);
+    }
+    calls
+}
+
+fn gone(groups: &[i32]) -> bool {
+    groups.iter().all(|&g| group_members(g).is_empty())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_starts_the_daemon_and_every_call_is_recorded() {
+    let home = Home::new();
+    let client = connect(&home, "calc").await;
+    let result = call(&client, "calculate", json!({"expression": "6 * 7"})).await;
+    assert_eq!(result.structured_content.unwrap()["result"], 42.0);
+    assert!(
+        home.daemon_pid().is_some_and(alive),
+        "the bridge started a daemon"
+    );
+    client.cancel().await.unwrap();
+
+    let calls = all_calls(&home, "calc").await;
+    let call = calls
+        .iter()
+        .find(|c| c.record.method == "tools/call")
+        .expect("the call is logged");
+    assert_eq!(call.record.tool.as_deref(), Some("calculate"));
+    assert_eq!(call.record.client, "rmcp");
+    assert!(
+        call.record
+            .args_preview
+            .as_deref()
+            .unwrap()
+            .contains("6 * 7")
+    );
+    let logs = home.run(&["logs", "--server", "calc"]);
+    assert!(logs.contains("tools/call calculate  ok"), "{logs}");
+}
+
+#[test]
+fn a_second_daemon_exits_cleanly_saying_one_is_running() {
+    let home = Home::new();
+    let mut first = home
+        .command(&["daemon"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(eventually(Duration::from_secs(10), || home
+        .socket()
+        .exists()));
+    let second = home.run(&["daemon"]);
+    assert!(second.contains("already running"), "{second}");
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first daemon still runs"
+    );
+    home.run(&["stop"]);
+    assert!(eventually(Duration::from_secs(10), || first
+        .try_wait()
+        .unwrap()
+        .is_some()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_server_gets_a_clear_mcp_error() {
+    let home = Home::new();
+    let command = tokio::process::Command::from(home.command(&["connect", "nope"]));
+    let outcome = ().serve(TokioChildProcess::new(command).unwrap()).await;
+    let error = outcome.expect_err("the handshake is refused").to_string();
+    assert!(
+        error.contains("no server called \\\"nope\\\"")
+            || error.contains("no server called \"nope\""),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_off_in_the_cli_acts_on_an_open_session_at_once() {
+    let home = Home::new();
+    let client = connect(&home, "clock").await;
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 3);
+
+    home.run(&["disable", "clock"]);
+    assert!(
+        client.list_all_tools().await.unwrap().is_empty(),
+        "no tools while off"
+    );
+    let refused = call(&client, "get_current_time", json!({})).await;
+    assert_eq!(refused.is_error, Some(true));
+    assert!(
+        text(&refused).contains("switched off in Switchboard"),
+        "{}",
+        text(&refused)
+    );
+
+    home.run(&["enable", "clock"]);
+    home.run(&["tools", "clock", "--disable", "convert_time"]);
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(names, ["get_current_time", "list_timezones"]);
+    let result = call(&client, "get_current_time", json!({"timezone": "UTC"})).await;
+    assert_eq!(result.structured_content.unwrap()["timezone"], "UTC");
+    let refused = call(
+        &client,
+        "convert_time",
+        json!({"source_timezone": "UTC", "time": "now", "target_timezone": "UTC"}),
+    )
+    .await;
+    assert!(text(&refused).contains("switchboard tools clock --enable convert_time"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_everything_from_npm_works_through_the_gateway() {
+    let home = Home::new();
+    add_everything(&home);
+    let client = connect(&home, "everything").await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.iter().any(|t| t.name == "echo"), "{tools:?}");
+    let result = call(&client, "echo", json!({"message": "through switchboard"})).await;
+    assert!(
+        text(&result).contains("through switchboard"),
+        "{}",
+        text(&result)
+    );
+    let sum = call(&client, "get-sum", json!({"a": 2, "b": 40})).await;
+    assert!(text(&sum).contains("42"), "{}", text(&sum));
+    let groups = server_groups(&home, "everything").await;
+    assert_eq!(groups.len(), 1, "one process tree for one session");
+    client.cancel().await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(5), || gone(&groups)),
+        "the server's tree ends with its session"
+    );
+}
+
+#[test]
+fn server_filesystem_gets_its_folders_from_grants_as_roots() {
+    let home = Home::new();
+    let granted = home.folder("Documents");
+    std::fs::write(granted.join("note.txt"), "hello from a granted folder").unwrap();
+    home.run(&[
+        "add",
+        "files",
+        "--",
+        "node",
+        filesystem_js().to_str().unwrap(),
+    ]);
+    home.run(&["grant", granted.to_str().unwrap(), "--server", "files"]);
+
+    // The official Python SDK client, as a third party would use Switchboard.
+    let mut command = Command::new(python().join("python"));
+    command
+        .arg(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("python")
+                .join("mcp_client.py"),
+        )
+        .args(["--call", r#"{"name": "list_allowed_directories"}"#])
+        .args([
+            "--call",
+            &json!({"name": "read_text_file", "arguments": {"path": granted.join("note.txt")}})
+                .to_string(),
+        ])
+        .arg("--")
+        .arg(switchboard_tests::switchboard_bin())
+        .args(["connect", "files"])
+        .env("SWITCHBOARD_DATA_DIR", &home.data);
+    let output = run_with_deadline(command, Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let allowed = report["calls"][0]["content"][0]["text"].as_str().unwrap();
+    let canonical = std::fs::canonicalize(&granted).unwrap();
+    assert!(
+        allowed.contains(canonical.to_str().unwrap()),
+        "the grant is the server's root: {allowed}"
+    );
+    let read = report["calls"][1]["content"][0]["text"].as_str().unwrap();
+    assert_eq!(read, "hello from a granted folder");
+}
+
+#[test]
+fn mcp_server_time_from_pypi_works_through_the_gateway() {
+    let home = Home::new();
+    let server = python().join("mcp-server-time");
+    home.run(&[
+        "add",
+        "time",
+        "--",
+        server.to_str().unwrap(),
+        "--local-timezone",
+        "UTC",
+    ]);
+    let mut command = Command::new(python().join("python"));
+    command
+        .arg(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("python")
+                .join("mcp_client.py"),
+        )
+        .args([
+            "--call",
+            r#"{"name": "get_current_time", "arguments": {"timezone": "Asia/Tokyo"}}"#,
+        ])
+        .arg("--")
+        .arg(switchboard_tests::switchboard_bin())
+        .args(["connect", "time"])
+        .env("SWITCHBOARD_DATA_DIR", &home.data);
+    let output = run_with_deadline(command, Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(
+        report["tools"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("convert_time"))
+    );
+    let answer = report["calls"][0]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        answer.contains("Asia/Tokyo") && answer.contains("+09:00"),
+        "{answer}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_call_fails_that_call_and_the_next_call_works() {
+    let home = Home::new();
+    add_everything(&home);
+    let client = connect(&home, "everything").await;
+    call(&client, "echo", json!({"message": "warm"})).await;
+    let groups = server_groups(&home, "everything").await;
+
+    let slow = client.call_tool(
+        CallToolRequestParams::new("trigger-long-running-operation").with_arguments(
+            json!({"duration": 5, "steps": 5})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        ),
+    );
+    let killer = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        // SIGKILL the node process itself (not its shim): a real crash.
+        for group in &groups {
+            for pid in group_members(*group).into_iter().filter(|&p| p != *group) {
+                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            }
+        }
+    };
+    let (outcome, ()) = tokio::join!(slow, killer);
+    let error = outcome.expect_err("the call in flight fails").to_string();
+    assert!(
+        error.contains("stopped while handling this request"),
+        "{error}"
+    );
+
+    let result = call(&client, "echo", json!({"message": "after the crash"})).await;
+    assert!(text(&result).contains("after the crash"));
+    let info: ServerInfo = control(&home)
+        .await
+        .call(Request::GetServer {
+            id: "everything".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(info.runtime.restarts, 1);
+    assert!(
+        eventually(Duration::from_secs(2), || gone(&groups)),
+        "the crashed tree is gone"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bridge_resumes_when_the_daemon_is_killed() {
+    let home = Home::new();
+    add_everything(&home);
+    let client = connect(&home, "everything").await;
+    call(&client, "echo", json!({"message": "before"})).await;
+    let old_daemon = home.daemon_pid().unwrap();
+    let groups = server_groups(&home, "everything").await;
+
+    Command::new("kill")
+        .args(["-9", &old_daemon.to_string()])
+        .status()
+        .unwrap();
+    assert!(
+        eventually(Duration::from_secs(2), || gone(&groups)),
+        "the old daemon's servers die with it: {:?}",
+        groups.iter().map(|g| group_members(*g)).collect::<Vec<_>>()
+    );
+
+    // The client notices nothing but a slower call.
+    let result = call(&client, "echo", json!({"message": "after"})).await;
+    assert!(text(&result).contains("after"), "{}", text(&result));
+    let new_daemon = home.daemon_pid().unwrap();
+    assert_ne!(new_daemon, old_daemon, "a new daemon was started");
+    assert!(alive(new_daemon));
+}
+
+#[test]
+fn a_killed_bridge_takes_its_server_with_it_within_a_second() {
+    let home = Home::new();
+    add_everything(&home);
+    let mut bridge = home
+        .command(&["connect", "everything"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = bridge.stdin.take().unwrap();
+    let mut stdout = BufReader::new(bridge.stdout.take().unwrap());
+    let handshake = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+    writeln!(stdin, "{handshake}").unwrap();
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("serverInfo"), "{line}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let groups = runtime.block_on(server_groups(&home, "everything"));
+    assert_eq!(groups.len(), 1);
+    bridge.kill().unwrap(); // SIGKILL
+    bridge.wait().unwrap();
+    assert!(
+        eventually(Duration::from_secs(1), || gone(&groups)),
+        "left over: {:?}",
+        groups.iter().map(|g| group_members(*g)).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_daemon_leaves_no_process_behind() {
+    let home = Home::new();
+    add_everything(&home);
+    let first = connect(&home, "everything").await;
+    let second = connect(&home, "everything").await;
+    call(&first, "echo", json!({"message": "1"})).await;
+    call(&second, "echo", json!({"message": "2"})).await;
+    let groups = server_groups(&home, "everything").await;
+    assert_eq!(groups.len(), 2, "one server process per session");
+    let daemon = home.daemon_pid().unwrap();
+    home.run(&["stop"]);
+    assert!(eventually(Duration::from_secs(5), || !alive(daemon)));
+    assert!(eventually(Duration::from_secs(1), || gone(&groups)));
+    // The bridges end too, rather than starting a new daemon.
+    assert!(
+        tokio::time::timeout(Duration::from_secs(5), first.waiting())
+            .await
+            .is_ok(),
+        "the first client's session ends"
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_secs(5), second.waiting())
+            .await
+            .is_ok()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!home.socket().exists(), "no new daemon was started");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_calls_are_all_in_the_log() {
+    let home = Home::new();
+    let client = connect(&home, "calc").await;
+    const CALLS: usize = 10_000;
+    let mut done = 0;
+    while done < CALLS {
+        // 16 in flight at a time, as a busy client would have.
+        let batch = (done..(done + 16).min(CALLS)).map(|i| {
+            call(
+                &client,
+                "calculate",
+                json!({"expression": format!("{i} + 1")}),
+            )
+        });
+        let results = futures_join_all(batch).await;
+        assert!(results.iter().all(|r| r.is_error != Some(true)));
+        done += results.len();
+    }
+    client.cancel().await.unwrap();
+    let calls = all_calls(&home, "calc").await;
+    let tool_calls = calls
+        .iter()
+        .filter(|c| c.record.method == "tools/call")
+        .count();
+    assert_eq!(tool_calls, CALLS, "every call is in the log");
+}
+
+/// Awaits every future, in order, without an extra dependency.
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.map(Box::pin).collect();
+    let mut outputs = Vec::with_capacity(handles.len());
+    let mut pinned = handles;
+    // Poll them all concurrently by joining pairwise through a JoinSet-free loop.
+    let mut pending: Vec<Option<std::pin::Pin<Box<F>>>> = pinned.drain(..).map(Some).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all_done = true;
+        for (slot, result) in pending.iter_mut().zip(results.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(output) => {
+                        *result = Some(output);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => all_done = false,
+                }
+            }
+        }
+        if all_done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.extend(results.into_iter().flatten());
+    outputs
+}
