@@ -22,6 +22,8 @@ use crate::{
 const KEEP_ARGUMENTS_FOR: usize = 10_000;
 /// Most records stored in one transaction.
 const BATCH: usize = 2_000;
+/// How long the writer gathers records after the first one arrives.
+const GATHER: Duration = Duration::from_millis(50);
 
 /// The recording side of the call log. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -109,8 +111,14 @@ impl Recorder {
         tokio::pin!(shutdown);
         loop {
             let stopping = tokio::select! {
-                () = self.inner.wake.notified() => false,
-                () = tokio::time::sleep(Duration::from_millis(100)) => false,
+                () = self.inner.wake.notified() => {
+                    // Gather what arrives in the next moments into the same transaction:
+                    // one commit per batch, not per call.
+                    tokio::select! {
+                        () = tokio::time::sleep(GATHER) => false,
+                        () = &mut shutdown => true,
+                    }
+                }
                 () = &mut shutdown => true,
             };
             while self.write_batch(&store, &events).await {}

@@ -466,7 +466,10 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
         }
         let id = envelope.id_text().unwrap_or_default().to_owned();
         let method = envelope.method().unwrap_or_default().to_owned();
-        if let Some(name) = envelope.client_name()
+        // The client's name and era come with its handshake (legacy) or with every request
+        // (2026-07-28); read them once rather than on every call.
+        if (method == "initialize" || self.handshake.meta.is_none())
+            && let Some(name) = envelope.client_name()
             && name != self.client
         {
             self.context
@@ -474,7 +477,10 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                 .set_session_client(&self.server, self.id, &name);
             self.client = name;
         }
-        if let Some(meta) = request_meta(&envelope) {
+        if self.handshake.meta.is_none()
+            && method != "initialize"
+            && let Some(meta) = request_meta(&envelope)
+        {
             self.handshake.meta = Some(meta);
         }
         let (tool, arguments) =
