@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use switchboard_hub::{AutoStart, ControlClient, Paths, Request, ServerInfo};
 use switchboard_store::{CallQuery, StoredCall};
 use switchboard_tests::{
-    Home,
+    Home, StdioServer,
     procs::{alive, eventually, group_members},
     run_with_deadline, tools_dir,
 };
@@ -357,6 +357,136 @@ fn mcp_server_time_from_pypi_works_through_the_gateway() {
     assert!(
         answer.contains("Asia/Tokyo") && answer.contains("+09:00"),
         "{answer}"
+    );
+}
+
+/// The 2026-07-28 era's per-request metadata, as a stateless client sends it.
+fn modern_meta() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "modern-client", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {}
+    })
+}
+
+fn legacy_initialize() -> Value {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "legacy-client", "version": "1"}}})
+}
+
+fn modern_discover() -> Value {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover",
+           "params": {"_meta": modern_meta()}})
+}
+
+/// The first answer a stdio peer gives to `request`.
+fn first_answer(command: Command, request: &Value) -> Value {
+    let mut peer = StdioServer::spawn(command);
+    let reply = peer.request(request);
+    peer.close();
+    reply
+}
+
+#[test]
+fn both_protocol_eras_pass_through_unchanged_in_every_combination() {
+    let home = Home::new();
+    add_everything(&home);
+    let time = python().join("mcp-server-time");
+    let time_args = ["--local-timezone", "UTC"];
+    let mut add_time = vec!["add", "time", "--", time.to_str().unwrap()];
+    add_time.extend(time_args);
+    home.run(&add_time);
+
+    // calc is built in (both eras), server-everything speaks only the legacy era, and
+    // mcp-server-time (Python SDK 2) speaks 2026-07-28 too. Through Switchboard each
+    // answers exactly what it answers when a client launches it directly.
+    let direct = |id: &str| -> Command {
+        match id {
+            "calc" => {
+                let mut c = Command::new(switchboard_tests::switchboard_bin());
+                c.args(["serve", "calc"]);
+                c
+            }
+            "everything" => {
+                let mut c = Command::new("node");
+                c.arg(everything_js()).arg("stdio");
+                c
+            }
+            _ => {
+                let mut c = Command::new(&time);
+                c.args(time_args);
+                c
+            }
+        }
+    };
+    for server in ["calc", "everything", "time"] {
+        for request in [legacy_initialize(), modern_discover()] {
+            let method = request["method"].as_str().unwrap().to_owned();
+            let through = first_answer(home.command(&["connect", server]), &request);
+            let alone = first_answer(direct(server), &request);
+            assert_eq!(
+                through, alone,
+                "{server} answers {method} through Switchboard as it does alone"
+            );
+        }
+    }
+
+    // A modern client in front of a legacy server sees the server's own refusal of
+    // server/discover, falls back to initialize as the specification says, and works.
+    let mut everything = StdioServer::spawn(home.command(&["connect", "everything"]));
+    let refused = everything.request(&modern_discover());
+    assert_eq!(refused["error"]["code"], -32601, "{refused}");
+    let init = everything.request(&legacy_initialize());
+    assert!(init["result"]["serverInfo"].is_object(), "{init}");
+    everything.send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    let echo = everything.request(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": {"name": "echo", "arguments": {"message": "fell back"}}}));
+    assert!(echo.to_string().contains("fell back"), "{echo}");
+    everything.close();
+
+    // A modern client calls a modern third-party server statelessly through the bridge.
+    let mut modern = StdioServer::spawn(home.command(&["connect", "time"]));
+    let reply = modern.request(&json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+        "params": {"name": "get_current_time", "arguments": {"timezone": "Asia/Tokyo"},
+                   "_meta": modern_meta()}}));
+    assert!(reply.to_string().contains("+09:00"), "{reply}");
+    modern.close();
+
+    // What Switchboard answers itself (a switched-off server) it answers in the era the
+    // client speaks.
+    home.run(&["disable", "calc"]);
+    let mut off = StdioServer::spawn(home.command(&["connect", "calc"]));
+    let discover = off.request(&modern_discover());
+    assert_eq!(
+        discover["result"]["supportedVersions"]
+            .as_array()
+            .map(|v| v.contains(&json!("2026-07-28"))),
+        Some(true),
+        "{discover}"
+    );
+    let listed = off.request(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list",
+        "params": {"_meta": modern_meta()}}));
+    assert_eq!(listed["result"]["tools"], json!([]), "{listed}");
+    let call = off.request(&json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+        "params": {"name": "calculate", "arguments": {"expression": "1+1"}, "_meta": modern_meta()}}));
+    assert_eq!(call["result"]["isError"], true, "{call}");
+    assert!(
+        call.to_string().contains("switched off in Switchboard"),
+        "{call}"
+    );
+    off.close();
+
+    let clients: Vec<String> = ["calc", "time"]
+        .iter()
+        .flat_map(|server| {
+            let text = home.run(&["logs", "--server", server, "-n", "50"]);
+            text.lines().map(str::to_owned).collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        clients.iter().any(|line| line.contains("modern-client")),
+        "modern clients are recorded by the name in their metadata: {clients:#?}"
     );
 }
 

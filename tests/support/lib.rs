@@ -182,13 +182,19 @@ pub struct StdioServer {
 
 impl StdioServer {
     pub fn start(name: &str) -> Self {
-        let mut child = Command::new(switchboard_bin())
-            .args(["serve", name])
+        let mut command = Command::new(switchboard_bin());
+        command.args(["serve", name]);
+        Self::spawn(command)
+    }
+
+    /// Starts any stdio MCP peer, such as `switchboard connect <id>`.
+    pub fn spawn(mut command: Command) -> Self {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .expect("spawn switchboard serve");
+            .expect("spawn the stdio peer");
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout");
         let (sender, lines) = mpsc::channel();
@@ -248,9 +254,15 @@ impl StdioServer {
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
     }
 
+    /// Sends a request and returns its answer, passing over notifications on the way.
     pub fn request(&mut self, message: &Value) -> Value {
         self.send_line(&message.to_string());
-        self.recv()
+        loop {
+            let reply = self.recv();
+            if reply.get("method").is_none() {
+                return reply;
+            }
+        }
     }
 
     /// Closes stdin and waits (up to 10 s) for the server to exit by itself.
