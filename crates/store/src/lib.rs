@@ -1,5 +1,6 @@
-//! Switchboard's SQLite store: the registry of installed servers, settings, folder grants
-//! and the call log, in one file in the user's data folder.
+//! Switchboard's SQLite store: the registry of installed servers, settings, folder grants,
+//! the call log, and what the built-in servers keep (prompt templates, the SQL write
+//! journal), in one file in the user's data folder.
 //!
 //! Owns: the database file, its schema (`migrations/*.sql`, applied when the store opens)
 //! and typed reads and writes of it. Must not: hold a secret (the registry names the
@@ -12,8 +13,10 @@
 
 mod calls;
 mod grants;
+mod prompts;
 mod servers;
 mod settings;
+mod sql_writes;
 mod tools;
 
 use std::{
@@ -29,7 +32,9 @@ use sqlx::{
 
 pub use calls::{CallQuery, CallRecord, CallStatus, PREVIEW_MAX_CHARS, QUERY_MAX_ROWS, StoredCall};
 pub use grants::{Access, Grant};
+pub use prompts::StoredPrompt;
 pub use servers::{InvalidServerId, Launch, ServerId, ServerRecord, Source};
+pub use sql_writes::SqlWrite;
 
 /// The database's file name inside the data folder.
 pub const DB_FILE_NAME: &str = "switchboard.db";

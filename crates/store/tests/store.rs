@@ -8,7 +8,7 @@ use std::path::Path;
 use sqlx::{Connection, SqliteConnection};
 use switchboard_store::{
     Access, CallQuery, CallRecord, CallStatus, DB_FILE_NAME, Launch, PREVIEW_MAX_CHARS, ServerId,
-    Source, Store, StoreError,
+    Source, SqlWrite, Store, StoreError,
 };
 use tempfile::TempDir;
 
@@ -493,7 +493,10 @@ async fn a_database_from_the_first_release_is_migrated_and_keeps_its_data() {
     conn.close().await.unwrap();
 
     let store = Store::open(&path).await.unwrap();
-    assert_eq!(store.schema_version().await.unwrap(), 2);
+    assert_eq!(
+        store.schema_version().await.unwrap(),
+        Store::latest_schema_version()
+    );
     let clock = store
         .server(&id("clock"))
         .await
@@ -504,4 +507,58 @@ async fn a_database_from_the_first_release_is_migrated_and_keeps_its_data() {
         .set_tool_enabled(&clock.id, "convert_time", false)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn prompt_templates_are_kept_by_name_and_replaced_whole() {
+    let (_dir, store) = fresh().await;
+    assert!(store.prompt_templates().await.unwrap().is_empty());
+    store
+        .save_prompt_template("standup", r#"{"name":"standup","messages":[]}"#)
+        .await
+        .unwrap();
+    store
+        .save_prompt_template("standup", r#"{"name":"standup","v":2}"#)
+        .await
+        .unwrap();
+    let stored = store.prompt_templates().await.unwrap();
+    assert_eq!(stored.len(), 1, "saving again replaces");
+    assert_eq!(stored[0].definition, r#"{"name":"standup","v":2}"#);
+    let bad_name = store.save_prompt_template("two words", "{}").await;
+    assert!(
+        bad_name.is_err(),
+        "the schema refuses names clients cannot use"
+    );
+    let not_json = store.save_prompt_template("x", "{").await;
+    assert!(
+        not_json.is_err(),
+        "the schema refuses a definition that is not JSON"
+    );
+    assert!(store.remove_prompt_template("standup").await.unwrap());
+    assert!(!store.remove_prompt_template("standup").await.unwrap());
+}
+
+#[tokio::test]
+async fn sql_writes_are_journalled_newest_first() {
+    let (_dir, store) = fresh().await;
+    for rows in [1, 2] {
+        store
+            .record_sql_write(&SqlWrite {
+                at: rows,
+                server: "sql".into(),
+                engine: "sqlite".into(),
+                database: "/data/app.db".into(),
+                statement: "UPDATE t SET a = ?1".into(),
+                parameters: 1,
+                rows_changed: rows,
+                last_insert_id: None,
+                tables: vec!["t".into()],
+            })
+            .await
+            .unwrap();
+    }
+    let writes = store.sql_writes(10).await.unwrap();
+    assert_eq!(writes.len(), 2);
+    assert_eq!(writes[0].rows_changed, 2, "newest first");
+    assert_eq!(writes[0].tables, ["t"]);
 }
