@@ -4,10 +4,13 @@
 //! Two releases run: 0.1.16 (its active suite, the 2025-11-25 era with sessions) and
 //! 0.2.0-alpha.12 with `--requirements 2026-07-28` (the stateless era). Every scenario the
 //! suite runs must be classified below, as required or as not applicable with a reason, so
-//! that a new scenario fails this test until someone decides about it. Required scenarios
-//! must pass every check, apart from the few checks listed with the reason they cannot be
-//! exercised; in every scenario, applicable or not, everything our server sent must be valid
-//! per the specification's JSON schema (the suite's `wire-schema-valid` check).
+//! that a new scenario fails this test until someone decides about it. Whether a scenario
+//! applies follows from what the server offers (tools, resources, prompts): a scenario
+//! about prompts is required of the prompts server and not applicable to the calculator.
+//! Required scenarios must pass every check, apart from the few checks listed with the
+//! reason they cannot be exercised; in every scenario, applicable or not, everything our
+//! server sent must be valid per the specification's JSON schema (the suite's
+//! `wire-schema-valid` check).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
@@ -16,20 +19,69 @@ use std::{collections::BTreeMap, path::Path, time::Duration};
 use serde_json::Value;
 use switchboard_tests::{HttpServer, node_command, run_with_deadline, tools_dir};
 
+/// What a server offers, which decides the scenarios that apply to it.
+#[derive(Debug, Clone, Copy)]
+struct Offers {
+    tools: bool,
+    resources: bool,
+    prompts: bool,
+}
+
+const TOOLS_ONLY: Offers = Offers {
+    tools: true,
+    resources: false,
+    prompts: false,
+};
+
+/// What a scenario or check needs the server to offer in order to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    Nothing,
+    Tools,
+    Resources,
+    Prompts,
+}
+
+impl Needs {
+    fn met_by(self, offers: Offers) -> bool {
+        match self {
+            Self::Nothing => true,
+            Self::Tools => offers.tools,
+            Self::Resources => offers.resources,
+            Self::Prompts => offers.prompts,
+        }
+    }
+}
+
 /// A release of the suite and how our servers are judged by it.
 struct Suite {
     package: &'static str,
     args: &'static [&'static str],
-    required: &'static [&'static str],
+    /// Required of every server that offers what the scenario needs.
+    required: &'static [(&'static str, Needs)],
     not_applicable: &'static [(&'static str, &'static str)],
-    /// (scenario, check id, why it cannot be exercised against these servers)
-    untestable_checks: &'static [(&'static str, &'static str, &'static str)],
+    /// (scenario, check id, why it cannot be exercised, unless the server offers this)
+    untestable_checks: &'static [(&'static str, &'static str, &'static str, Needs)],
+}
+
+/// Whether a check that failed is excused for a server: `Needs::Nothing` never lifts the
+/// excuse; anything else lifts it when the server offers it.
+fn excused(needs: Needs, offers: Offers) -> bool {
+    needs == Needs::Nothing || !needs.met_by(offers)
 }
 
 const NO_LOGGING: &str = "the server declares no logging capability: it sends no log messages";
 const NO_COMPLETIONS: &str = "the server declares no completions capability";
 const NO_RESOURCES: &str = "the server declares no resources capability";
 const NO_PROMPTS: &str = "the server declares no prompts capability";
+const NO_TOOLS: &str = "the server offers no tools (it serves prompts and resources)";
+const FIXTURE_RESOURCE: &str = "reads the suite's fixture resources (test://...), which only its \
+                                reference server has; our resources are tested in \
+                                servers/files/tests and servers/prompts/tests";
+const FIXTURE_PROMPT: &str = "gets the suite's fixture prompts (test_*), which only its \
+                              reference server has; our prompts are tested in \
+                              servers/prompts/tests";
+const NO_SUBSCRIPTIONS: &str = "no server here offers resource subscriptions";
 const FIXTURE_TOOL: &str = "calls a tool (test_*) that only the suite's reference server has; \
                             our tools' results and errors are tested in servers/*/tests and tests/cli.rs";
 const ASKS_CLIENT: &str = "needs a tool that asks the client for sampling, elicitation or roots; \
@@ -41,11 +93,13 @@ const LEGACY: Suite = Suite {
     package: "conformance-0.1",
     args: &[],
     required: &[
-        "server-initialize",
-        "ping",
-        "tools-list",
-        "server-sse-multiple-streams",
-        "dns-rebinding-protection",
+        ("server-initialize", Needs::Nothing),
+        ("ping", Needs::Nothing),
+        ("tools-list", Needs::Tools),
+        ("resources-list", Needs::Resources),
+        ("prompts-list", Needs::Prompts),
+        ("server-sse-multiple-streams", Needs::Nothing),
+        ("dns-rebinding-protection", Needs::Nothing),
     ],
     not_applicable: &[
         ("logging-set-level", NO_LOGGING),
@@ -62,17 +116,15 @@ const LEGACY: Suite = Suite {
         ("tools-call-elicitation", ASKS_CLIENT),
         ("elicitation-sep1034-defaults", ASKS_CLIENT),
         ("elicitation-sep1330-enums", ASKS_CLIENT),
-        ("resources-list", NO_RESOURCES),
-        ("resources-read-text", NO_RESOURCES),
-        ("resources-read-binary", NO_RESOURCES),
-        ("resources-templates-read", NO_RESOURCES),
-        ("resources-subscribe", NO_RESOURCES),
-        ("resources-unsubscribe", NO_RESOURCES),
-        ("prompts-list", NO_PROMPTS),
-        ("prompts-get-simple", NO_PROMPTS),
-        ("prompts-get-with-args", NO_PROMPTS),
-        ("prompts-get-embedded-resource", NO_PROMPTS),
-        ("prompts-get-with-image", NO_PROMPTS),
+        ("resources-read-text", FIXTURE_RESOURCE),
+        ("resources-read-binary", FIXTURE_RESOURCE),
+        ("resources-templates-read", FIXTURE_RESOURCE),
+        ("resources-subscribe", NO_SUBSCRIPTIONS),
+        ("resources-unsubscribe", NO_SUBSCRIPTIONS),
+        ("prompts-get-simple", FIXTURE_PROMPT),
+        ("prompts-get-with-args", FIXTURE_PROMPT),
+        ("prompts-get-embedded-resource", FIXTURE_PROMPT),
+        ("prompts-get-with-image", FIXTURE_PROMPT),
     ],
     untestable_checks: &[],
 };
@@ -81,14 +133,18 @@ const STATELESS: Suite = Suite {
     package: "conformance-0.2",
     args: &["--requirements", "2026-07-28"],
     required: &[
-        "server-stateless",
-        "tools-list",
-        "server-sse-multiple-streams",
-        "dns-rebinding-protection",
-        "caching",
-        "input-required-result-unsupported-methods",
-        "input-required-result-validate-input",
-        "http-header-validation",
+        ("server-stateless", Needs::Nothing),
+        ("tools-list", Needs::Tools),
+        ("resources-list", Needs::Resources),
+        ("sep-2164-resource-not-found", Needs::Resources),
+        ("prompts-list", Needs::Prompts),
+        // Both open several streams with tools/list calls.
+        ("server-sse-multiple-streams", Needs::Tools),
+        ("http-header-validation", Needs::Tools),
+        ("dns-rebinding-protection", Needs::Nothing),
+        ("caching", Needs::Nothing),
+        ("input-required-result-unsupported-methods", Needs::Nothing),
+        ("input-required-result-validate-input", Needs::Nothing),
     ],
     not_applicable: &[
         ("completion-complete", NO_COMPLETIONS),
@@ -100,16 +156,13 @@ const STATELESS: Suite = Suite {
         ("tools-call-error", FIXTURE_TOOL),
         ("tools-call-with-progress", FIXTURE_TOOL),
         ("json-schema-2020-12", FIXTURE_TOOL),
-        ("resources-list", NO_RESOURCES),
-        ("resources-read-text", NO_RESOURCES),
-        ("resources-read-binary", NO_RESOURCES),
-        ("resources-templates-read", NO_RESOURCES),
-        ("sep-2164-resource-not-found", NO_RESOURCES),
-        ("prompts-list", NO_PROMPTS),
-        ("prompts-get-simple", NO_PROMPTS),
-        ("prompts-get-with-args", NO_PROMPTS),
-        ("prompts-get-embedded-resource", NO_PROMPTS),
-        ("prompts-get-with-image", NO_PROMPTS),
+        ("resources-read-text", FIXTURE_RESOURCE),
+        ("resources-read-binary", FIXTURE_RESOURCE),
+        ("resources-templates-read", FIXTURE_RESOURCE),
+        ("prompts-get-simple", FIXTURE_PROMPT),
+        ("prompts-get-with-args", FIXTURE_PROMPT),
+        ("prompts-get-embedded-resource", FIXTURE_PROMPT),
+        ("prompts-get-with-image", FIXTURE_PROMPT),
         ("input-required-result-basic-elicitation", ASKS_CLIENT),
         ("input-required-result-basic-sampling", ASKS_CLIENT),
         ("input-required-result-basic-list-roots", ASKS_CLIENT),
@@ -139,32 +192,49 @@ const STATELESS: Suite = Suite {
             "server-stateless",
             "sep-2575-server-rejects-undeclared-capability",
             "needs the diagnostic tool test_missing_capability",
+            Needs::Nothing,
         ),
         (
             "server-stateless",
             "sep-2575-missing-capability-http-400",
             "needs the diagnostic tool test_missing_capability",
+            Needs::Nothing,
         ),
         (
             "server-stateless",
             "sep-2575-http-server-no-independent-requests-on-stream",
             "needs the diagnostic tool test_streaming_elicitation",
+            Needs::Nothing,
         ),
         (
             "server-stateless",
             "sep-2575-server-no-log-without-loglevel",
             "needs the diagnostic tool test_logging_tool; these servers never log to the client",
+            Needs::Nothing,
         ),
-        ("caching", "sep-2549-prompts-list-caching-hints", NO_PROMPTS),
+        (
+            "caching",
+            "sep-2549-tools-list-caching-hints",
+            NO_TOOLS,
+            Needs::Tools,
+        ),
+        (
+            "caching",
+            "sep-2549-prompts-list-caching-hints",
+            NO_PROMPTS,
+            Needs::Prompts,
+        ),
         (
             "caching",
             "sep-2549-resources-list-caching-hints",
             NO_RESOURCES,
+            Needs::Resources,
         ),
         (
             "caching",
             "sep-2549-resources-templates-list-caching-hints",
             NO_RESOURCES,
+            Needs::Resources,
         ),
     ],
 };
@@ -180,7 +250,20 @@ struct Check {
 /// Runs `suite` against a fresh `switchboard serve <server> --http` and returns its checks
 /// per scenario.
 fn run_suite(server: &str, suite: &Suite) -> BTreeMap<String, Vec<Check>> {
-    let http = HttpServer::start(server);
+    // files, sql and notes get a folder of their own to work in.
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("note.md"), "# A note\n\nHello.\n").unwrap();
+    let index = tempfile::tempdir().unwrap();
+    let mut args: Vec<std::ffi::OsString> = Vec::new();
+    if matches!(server, "files" | "sql" | "notes") {
+        args.push("--allow".into());
+        args.push(folder.path().into());
+    }
+    if server == "notes" {
+        args.push("--index".into());
+        args.push(index.path().join("index.db").into());
+    }
+    let http = HttpServer::start_with(server, &args);
     let results = tempfile::tempdir().unwrap();
     let script = tools_dir()
         .join(suite.package)
@@ -233,21 +316,28 @@ fn read_results(dir: &Path) -> BTreeMap<String, Vec<Check>> {
     scenarios
 }
 
-/// Every way `results` fall short of `suite`'s expectations, in words.
-fn shortfalls(suite: &Suite, results: &BTreeMap<String, Vec<Check>>) -> Vec<String> {
+/// Every way `results` fall short of `suite`'s expectations for a server that offers
+/// `offers`, in words.
+fn shortfalls(
+    suite: &Suite,
+    offers: Offers,
+    results: &BTreeMap<String, Vec<Check>>,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    for required in suite.required {
-        if !results.contains_key(*required) {
+    for (required, needs) in suite.required {
+        if needs.met_by(offers) && !results.contains_key(*required) {
             problems.push(format!("required scenario {required} did not run"));
         }
     }
     for (scenario, checks) in results {
-        let required = suite.required.contains(&scenario.as_str());
-        let excused = suite
-            .not_applicable
-            .iter()
-            .any(|(name, _)| name == scenario);
-        if !required && !excused {
+        let classified = suite.required.iter().find(|(name, _)| name == scenario);
+        let required = classified.is_some_and(|(_, needs)| needs.met_by(offers));
+        let known = classified.is_some()
+            || suite
+                .not_applicable
+                .iter()
+                .any(|(name, _)| name == scenario);
+        if !known {
             problems.push(format!(
                 "scenario {scenario} is new: classify it in tests/conformance.rs as required \
                  or not applicable (with the reason)"
@@ -261,10 +351,9 @@ fn shortfalls(suite: &Suite, results: &BTreeMap<String, Vec<Check>>) -> Vec<Stri
                     check.message
                 ));
             }
-            let untestable = suite
-                .untestable_checks
-                .iter()
-                .any(|(s, id, _)| s == scenario && *id == check.id);
+            let untestable = suite.untestable_checks.iter().any(|(s, id, _, unless)| {
+                s == scenario && *id == check.id && excused(*unless, offers)
+            });
             if required && !passed && !untestable {
                 problems.push(format!(
                     "{scenario}: check {} is {}: {}",
@@ -276,9 +365,58 @@ fn shortfalls(suite: &Suite, results: &BTreeMap<String, Vec<Check>>) -> Vec<Stri
     problems
 }
 
+/// A built-in server as the suite is run against it: what it offers.
+struct Served {
+    name: &'static str,
+    offers: Offers,
+}
+
+const SERVED: &[Served] = &[
+    Served {
+        name: "clock",
+        offers: TOOLS_ONLY,
+    },
+    Served {
+        name: "calc",
+        offers: TOOLS_ONLY,
+    },
+    Served {
+        name: "files",
+        offers: Offers {
+            tools: true,
+            resources: true,
+            prompts: false,
+        },
+    },
+    Served {
+        name: "fetch",
+        offers: TOOLS_ONLY,
+    },
+    Served {
+        name: "sql",
+        offers: TOOLS_ONLY,
+    },
+    Served {
+        name: "notes",
+        offers: TOOLS_ONLY,
+    },
+    Served {
+        name: "prompts",
+        offers: Offers {
+            tools: false,
+            resources: true,
+            prompts: true,
+        },
+    },
+];
+
 fn assert_conforms(server: &str, suite: &Suite) {
+    let served = SERVED
+        .iter()
+        .find(|s| s.name == server)
+        .expect("the server is listed in SERVED");
     let results = run_suite(server, suite);
-    let problems = shortfalls(suite, &results);
+    let problems = shortfalls(suite, served.offers, &results);
     assert!(
         problems.is_empty(),
         "{server} against {}:\n  {}",
@@ -293,18 +431,68 @@ fn clock_passes_the_2025_11_25_conformance_suite() {
 }
 
 #[test]
-fn calc_passes_the_2025_11_25_conformance_suite() {
-    assert_conforms("calc", &LEGACY);
-}
-
-#[test]
 fn clock_meets_the_2026_07_28_requirements() {
     assert_conforms("clock", &STATELESS);
 }
 
 #[test]
+fn calc_passes_the_2025_11_25_conformance_suite() {
+    assert_conforms("calc", &LEGACY);
+}
+
+#[test]
 fn calc_meets_the_2026_07_28_requirements() {
     assert_conforms("calc", &STATELESS);
+}
+
+#[test]
+fn files_passes_the_2025_11_25_conformance_suite() {
+    assert_conforms("files", &LEGACY);
+}
+
+#[test]
+fn files_meets_the_2026_07_28_requirements() {
+    assert_conforms("files", &STATELESS);
+}
+
+#[test]
+fn fetch_passes_the_2025_11_25_conformance_suite() {
+    assert_conforms("fetch", &LEGACY);
+}
+
+#[test]
+fn fetch_meets_the_2026_07_28_requirements() {
+    assert_conforms("fetch", &STATELESS);
+}
+
+#[test]
+fn sql_passes_the_2025_11_25_conformance_suite() {
+    assert_conforms("sql", &LEGACY);
+}
+
+#[test]
+fn sql_meets_the_2026_07_28_requirements() {
+    assert_conforms("sql", &STATELESS);
+}
+
+#[test]
+fn notes_passes_the_2025_11_25_conformance_suite() {
+    assert_conforms("notes", &LEGACY);
+}
+
+#[test]
+fn notes_meets_the_2026_07_28_requirements() {
+    assert_conforms("notes", &STATELESS);
+}
+
+#[test]
+fn prompts_passes_the_2025_11_25_conformance_suite() {
+    assert_conforms("prompts", &LEGACY);
+}
+
+#[test]
+fn prompts_meets_the_2026_07_28_requirements() {
+    assert_conforms("prompts", &STATELESS);
 }
 
 #[test]
@@ -329,7 +517,7 @@ fn the_classification_catches_failures_and_new_scenarios() {
         ],
     );
     results.insert("brand-new".to_owned(), vec![check("x", "SUCCESS")]);
-    let problems = shortfalls(&LEGACY, &results);
+    let problems = shortfalls(&LEGACY, TOOLS_ONLY, &results);
     let text = problems.join("\n");
     assert!(
         text.contains("tools-list: check tools-list is FAILURE"),
@@ -348,4 +536,19 @@ fn the_classification_catches_failures_and_new_scenarios() {
         text.contains("required scenario ping did not run"),
         "{text}"
     );
+
+    // What applies follows from what a server offers: prompts-list is required of a
+    // server with prompts (here it failed), and tools-list is not required of one without
+    // tools.
+    let prompts_server = Offers {
+        tools: false,
+        resources: false,
+        prompts: true,
+    };
+    let text = shortfalls(&LEGACY, prompts_server, &results).join("\n");
+    assert!(
+        text.contains("prompts-list: check prompts-list is FAILURE"),
+        "{text}"
+    );
+    assert!(!text.contains("tools-list: check"), "{text}");
 }

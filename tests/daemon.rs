@@ -14,14 +14,13 @@ use std::{
     time::Duration,
 };
 
-use rmcp::{
-    RoleClient, ServiceExt,
-    model::{CallToolRequestParams, CallToolResult},
-    service::RunningService,
-    transport::TokioChildProcess,
-};
+#[path = "support/client.rs"]
+mod client;
+
+use client::{call, connect, control, text};
+use rmcp::{ServiceExt, model::CallToolRequestParams, transport::TokioChildProcess};
 use serde_json::{Value, json};
-use switchboard_hub::{AutoStart, ControlClient, Paths, Request, ServerInfo};
+use switchboard_hub::{Request, ServerInfo};
 use switchboard_store::{CallQuery, StoredCall};
 use switchboard_tests::{
     Home, StdioServer,
@@ -55,44 +54,6 @@ fn add_everything(home: &Home) {
         everything_js().to_str().unwrap(),
         "stdio",
     ]);
-}
-
-async fn connect(home: &Home, server: &str) -> RunningService<RoleClient, ()> {
-    let command = tokio::process::Command::from(home.command(&["connect", server]));
-    let transport = TokioChildProcess::new(command).expect("spawn the bridge");
-    ().serve(transport)
-        .await
-        .expect("MCP handshake through the bridge")
-}
-
-async fn call(
-    client: &RunningService<RoleClient, ()>,
-    tool: &str,
-    arguments: Value,
-) -> CallToolResult {
-    let arguments = arguments.as_object().cloned().unwrap_or_default();
-    client
-        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
-        .await
-        .unwrap_or_else(|e| panic!("{tool} failed: {e}"))
-}
-
-fn text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect()
-}
-
-async fn control(home: &Home) -> ControlClient {
-    let paths = Paths {
-        data_dir: home.data.clone(),
-        runtime_dir: home.data.join("run"),
-    };
-    ControlClient::connect(&paths, &AutoStart::No)
-        .await
-        .expect("the daemon is running")
 }
 
 /// The process groups serving `server` right now.
@@ -269,14 +230,18 @@ fn server_filesystem_gets_its_folders_from_grants_as_roots() {
     std::fs::write(granted.join("note.txt"), "hello from a granted folder").unwrap();
     home.run(&[
         "add",
-        "files",
+        "filesystem",
         "--",
         "node",
         filesystem_js().to_str().unwrap(),
     ]);
-    home.run(&["grant", granted.to_str().unwrap(), "--server", "files"]);
+    home.run(&["grant", granted.to_str().unwrap(), "--server", "filesystem"]);
 
     // The official Python SDK client, as a third party would use Switchboard.
+    // server-filesystem asks for roots/list only after the handshake and applies the answer
+    // asynchronously, so its first call may come before the roots have arrived: the client
+    // repeats that call (for at most 5 s) until the folder shows.
+    let canonical = std::fs::canonicalize(&granted).unwrap();
     let mut command = Command::new(python().join("python"));
     command
         .arg(
@@ -284,6 +249,7 @@ fn server_filesystem_gets_its_folders_from_grants_as_roots() {
                 .join("python")
                 .join("mcp_client.py"),
         )
+        .args(["--first-until", canonical.to_str().unwrap()])
         .args(["--call", r#"{"name": "list_allowed_directories"}"#])
         .args([
             "--call",
@@ -292,7 +258,7 @@ fn server_filesystem_gets_its_folders_from_grants_as_roots() {
         ])
         .arg("--")
         .arg(switchboard_tests::switchboard_bin())
-        .args(["connect", "files"])
+        .args(["connect", "filesystem"])
         .env("SWITCHBOARD_DATA_DIR", &home.data);
     let output = run_with_deadline(command, Duration::from_secs(60));
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -303,7 +269,6 @@ fn server_filesystem_gets_its_folders_from_grants_as_roots() {
     );
     let report: Value = serde_json::from_str(stdout.trim()).unwrap();
     let allowed = report["calls"][0]["content"][0]["text"].as_str().unwrap();
-    let canonical = std::fs::canonicalize(&granted).unwrap();
     assert!(
         allowed.contains(canonical.to_str().unwrap()),
         "the grant is the server's root: {allowed}"

@@ -17,6 +17,9 @@ from mcp import Client, StdioServerParameters
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--call", action="append", default=[], help="a tool call as JSON")
+    parser.add_argument("--first-until", metavar="TEXT",
+                        help="repeat the first call (up to 5 s) until its result contains TEXT: "
+                             "for servers that apply roots asynchronously after the handshake")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = [word for word in args.command if word != "--"]
@@ -24,10 +27,15 @@ async def main() -> None:
     async with Client(server, read_timeout_seconds=30) as client:
         tools = await client.list_tools()
         calls = []
-        for call in args.call:
+        for index, call in enumerate(args.call):
             request = json.loads(call)
-            result = await client.call_tool(request["name"], request.get("arguments", {}))
-            calls.append(result.model_dump(mode="json", by_alias=True, exclude_none=True))
+            for _ in range(100):
+                result = await client.call_tool(request["name"], request.get("arguments", {}))
+                dumped = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+                if index > 0 or not args.first_until or args.first_until in json.dumps(dumped):
+                    break
+                await asyncio.sleep(0.05)
+            calls.append(dumped)
         info = client.server_info if hasattr(client, "server_info") else None
         print(json.dumps({
             "server": getattr(info, "name", None),

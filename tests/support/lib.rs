@@ -132,8 +132,14 @@ pub struct HttpServer {
 
 impl HttpServer {
     pub fn start(name: &str) -> Self {
+        Self::start_with(name, &[] as &[&str])
+    }
+
+    /// `switchboard serve <name> --http 127.0.0.1:0 <args>`.
+    pub fn start_with<A: AsRef<std::ffi::OsStr>>(name: &str, args: &[A]) -> Self {
         let mut child = Command::new(switchboard_bin())
             .args(["serve", name, "--http", "127.0.0.1:0"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

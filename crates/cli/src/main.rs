@@ -47,9 +47,13 @@ enum Command {
     /// Streamable HTTP on this computer with --http.
     #[command(after_help = "Examples:\n  \
         switchboard serve clock\n  \
-        switchboard serve calc --http 127.0.0.1:8931\n\n\
+        switchboard serve calc --http 127.0.0.1:8931\n  \
+        switchboard serve files --allow ~/Documents --allow ~/Pictures:ro\n  \
+        POSTGRES_SHOP=postgres://me@localhost/shop switchboard serve sql --allow ~/data\n\n\
         Claude Desktop and Cursor entry:\n  \
-        \"clock\": { \"command\": \"/path/to/switchboard\", \"args\": [\"serve\", \"clock\"] }")]
+        \"clock\": { \"command\": \"/path/to/switchboard\", \"args\": [\"serve\", \"clock\"] }\n\n\
+        Installed through the daemon instead (`switchboard connect`), files, sql and notes \
+        use the folders granted with `switchboard grant`.")]
     Serve {
         /// Which built-in server.
         #[arg(value_enum)]
@@ -64,6 +68,20 @@ enum Command {
         /// [default: the system's].
         #[arg(long, value_name = "ZONE")]
         timezone: Option<String>,
+
+        /// A folder `files`, `sql` and `notes` may use: read-write, or read-only with a
+        /// `:ro` suffix. Repeat for more folders.
+        #[arg(long, value_name = "PATH[:ro]", value_parser = parse_allow)]
+        allow: Vec<server_files::sandbox::Folder>,
+
+        /// Let `fetch` reach this computer and the local network (refused by default).
+        #[arg(long)]
+        allow_private_addresses: bool,
+
+        /// The search index file for `notes` [default: one per set of folders, in the data
+        /// folder's cache].
+        #[arg(long, value_name = "FILE")]
+        index: Option<PathBuf>,
     },
 
     /// Give an MCP client one installed server through Switchboard (this is the command
@@ -157,6 +175,27 @@ enum Command {
     /// Take back a folder grant (by its number, as `switchboard grants` shows it).
     Revoke { id: i64 },
 
+    /// Show, add or remove your own prompt templates (served by the `prompts` server).
+    #[command(after_help = "A template is a TOML file:\n\n  \
+        description = \"Turns notes into a stand-up update\"\n\n  \
+        [[arguments]]\n  name = \"notes\"\n  description = \"What happened yesterday\"\n  \
+        required = true\n\n  \
+        [[messages]]\n  role = \"user\"\n  text = \"Write my stand-up from: {{notes}}\"\n\n\
+        {{name}} is replaced by the argument; {{#name}}...{{/name}} is kept only when the \
+        argument is given.")]
+    Prompts {
+        #[command(subcommand)]
+        action: Option<PromptsAction>,
+    },
+
+    /// Show the settings, or change one: `switchboard settings KEY VALUE`.
+    Settings {
+        /// The setting to show or change.
+        key: Option<String>,
+        /// The new value (JSON: true, 30, "text").
+        value: Option<String>,
+    },
+
     /// Stop the daemon and every server it runs.
     Stop,
 
@@ -170,6 +209,18 @@ enum Command {
         #[arg(last = true, required = true)]
         command: Vec<OsString>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum PromptsAction {
+    /// List your templates.
+    List,
+    /// Add a template from a TOML file, named after the file unless it says `name = ...`.
+    Add { file: PathBuf },
+    /// Show one template as stored.
+    Show { name: String },
+    /// Remove one of your templates.
+    Remove { name: String },
 }
 
 /// What `add` installs: exactly one of these.
@@ -209,6 +260,10 @@ fn parse_env(text: &str) -> Result<(String, String), String> {
         Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
         _ => Err(format!("\"{text}\" is not KEY=VALUE")),
     }
+}
+
+fn parse_allow(text: &str) -> Result<server_files::sandbox::Folder, String> {
+    server_files::sandbox::Folder::parse_allow(text).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -260,8 +315,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             server,
             http,
             timezone,
+            allow,
+            allow_private_addresses,
+            index,
         } => {
-            let options = ServerOptions { timezone };
+            let options = ServerOptions {
+                timezone,
+                allow,
+                allow_private_addresses,
+                index,
+                cache_dir: paths().ok().map(|p| p.cache_dir()),
+            };
             match http {
                 Some(addr) => serve::http(server, addr, &options).await,
                 None => serve::stdio(server, &options).await,
@@ -303,6 +367,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => manage::grant(&paths()?, path, read_write, server).await,
         Command::Grants { server } => manage::grants(&paths()?, server).await,
         Command::Revoke { id } => manage::revoke(&paths()?, id).await,
+        Command::Prompts { action } => {
+            manage::prompts(&paths()?, action.unwrap_or(PromptsAction::List)).await
+        }
+        Command::Settings { key, value } => manage::settings(&paths()?, key, value).await,
         Command::Stop => manage::stop(&paths()?).await,
         Command::Doctor => doctor::run(cli.data_dir).await,
         Command::Shim { .. } => Ok(()),

@@ -1,12 +1,16 @@
 //! The commands that manage Switchboard through the daemon's control API: list, add,
-//! remove, enable, disable, tools, status, logs, grant, grants, revoke, stop. Each is a
+//! remove, enable, disable, tools, status, logs, grant, grants, revoke, prompts, settings,
+//! stop. Each is a
 //! thin adapter: build a request, call the daemon, print the answer.
 
 use std::{collections::BTreeMap, path::PathBuf};
 
 use anyhow::{Context, bail};
+use server_prompts::Template;
 use switchboard_gateway::Event;
-use switchboard_hub::{AutoStart, ControlClient, DaemonStatus, Paths, Request, ServerInfo};
+use switchboard_hub::{
+    AutoStart, ControlClient, DaemonStatus, Paths, Request, ServerInfo, Setting,
+};
 use switchboard_store::{Access, CallQuery, Grant, Launch, Source, StoredCall};
 
 /// What `add` was told to run.
@@ -409,6 +413,113 @@ pub(crate) async fn revoke(paths: &Paths, id: i64) -> anyhow::Result<()> {
         bail!("there is no grant #{id}; `switchboard grants` lists them");
     }
     println!("Revoked grant #{id}.");
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn prompts(paths: &Paths, action: crate::PromptsAction) -> anyhow::Result<()> {
+    use crate::PromptsAction;
+    let mut client = client(paths).await?;
+    match action {
+        PromptsAction::List => {
+            let templates: Vec<Template> = client.call(Request::ListPrompts).await?;
+            if templates.is_empty() {
+                println!(
+                    "You have no templates of your own; the built-in ones are code_review, \
+                     incident_postmortem and api_design_review. Add one with \
+                     `switchboard prompts add FILE.toml` (`switchboard prompts --help` shows \
+                     the format)."
+                );
+            }
+            for template in &templates {
+                let arguments: Vec<String> = template
+                    .arguments
+                    .iter()
+                    .map(|a| {
+                        if a.required {
+                            a.name.clone()
+                        } else {
+                            format!("[{}]", a.name)
+                        }
+                    })
+                    .collect();
+                println!(
+                    "{}({})  {}",
+                    template.name,
+                    arguments.join(", "),
+                    template.description
+                );
+            }
+        }
+        PromptsAction::Add { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let stem = file
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .replace(' ', "_");
+            let template = Template::from_toml(&stem, &text)
+                .with_context(|| format!("{} is not a usable template", file.display()))?;
+            let saved: Template = client.call(Request::SavePrompt { template }).await?;
+            println!(
+                "Saved the template \"{}\"; clients that use the prompts server see it now.",
+                saved.name
+            );
+        }
+        PromptsAction::Show { name } => {
+            let templates: Vec<Template> = client.call(Request::ListPrompts).await?;
+            let template = templates
+                .into_iter()
+                .find(|t| t.name == name)
+                .with_context(|| format!("you have no template \"{name}\""))?;
+            println!("{}", serde_json::to_string_pretty(&template)?);
+        }
+        PromptsAction::Remove { name } => {
+            let removed: bool = client
+                .call(Request::RemovePrompt { name: name.clone() })
+                .await?;
+            if !removed {
+                bail!("you have no template \"{name}\"; `switchboard prompts` lists yours");
+            }
+            println!("Removed the template \"{name}\".");
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) async fn settings(
+    paths: &Paths,
+    key: Option<String>,
+    value: Option<String>,
+) -> anyhow::Result<()> {
+    let mut client = client(paths).await?;
+    let shown: Vec<Setting> = match (key, value) {
+        (Some(key), Some(value)) => {
+            // Plain words are taken as text, so `... name Ada` needs no quotes.
+            let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::String(value));
+            vec![client.call(Request::SetSetting { key, value }).await?]
+        }
+        (Some(key), None) => {
+            let all: Vec<Setting> = client.call(Request::Settings).await?;
+            let one = all.into_iter().filter(|s| s.key == key).collect::<Vec<_>>();
+            if one.is_empty() {
+                bail!("there is no setting \"{key}\"; `switchboard settings` lists them");
+            }
+            one
+        }
+        _ => client.call(Request::Settings).await?,
+    };
+    for setting in &shown {
+        let note = if setting.value == setting.default {
+            " (default)"
+        } else {
+            ""
+        };
+        println!("{} = {}{note}", setting.key, setting.value);
+        println!("    {}", setting.description);
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use server_prompts::Template;
 use switchboard_gateway::{Event, RuntimeView};
 use switchboard_store::{Access, CallQuery, Grant, Launch, StoreError};
 use switchboard_supervisor::TreeUsage;
@@ -54,6 +55,26 @@ pub enum Request {
     RecentCalls {
         #[serde(default)]
         query: CallQuery,
+    },
+    /// Every setting with its value and default.
+    Settings,
+    SetSetting {
+        key: String,
+        value: serde_json::Value,
+    },
+    /// The user's own prompt templates (for the built-in `prompts` server).
+    ListPrompts,
+    /// Saves a template, replacing one of the same name.
+    SavePrompt {
+        template: Template,
+    },
+    RemovePrompt {
+        name: String,
+    },
+    /// The newest writes the built-in `sql` server made (at most `limit`).
+    SqlWrites {
+        #[serde(default)]
+        limit: u32,
     },
     /// Start receiving events on this connection.
     Subscribe,

@@ -92,7 +92,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         options.launcher,
         options.session,
     );
-    hub.install_builtins_once().await?;
+    hub.prepare().await?;
     let endpoint = Endpoint::in_dir(&paths.runtime_dir);
     let listener = endpoint.bind().map_err(io(endpoint.path()))?;
     tracing::info!(socket = %endpoint.path().display(), pid = std::process::id(), "daemon listening");
@@ -140,6 +140,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         connections.shutdown().await;
     }
     let _ = writer.await;
+    hub.shutdown_builtins();
     let _ = std::fs::remove_file(endpoint.path());
     store.close().await;
     tracing::info!("daemon stopped");
@@ -350,6 +351,12 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
         } => json(&hub.grant(&path, access, server.as_deref()).await?),
         Request::Revoke { id } => json(&hub.revoke(id).await?),
         Request::RecentCalls { query } => json(&hub.recent_calls(&query).await?),
+        Request::Settings => json(&hub.settings().await?),
+        Request::SetSetting { key, value } => json(&hub.set_setting(&key, value).await?),
+        Request::ListPrompts => json(&hub.prompts().await?),
+        Request::SavePrompt { template } => json(&hub.save_prompt(template).await?),
+        Request::RemovePrompt { name } => json(&hub.remove_prompt(&name).await?),
+        Request::SqlWrites { limit } => json(&hub.sql_writes(limit).await?),
         Request::Subscribe | Request::Stop => Ok(serde_json::Value::Bool(true)),
     }
 }

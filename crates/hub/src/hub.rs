@@ -18,16 +18,20 @@ use switchboard_gateway::{
     SessionContext, Upstream, UpstreamError, Upstreams,
 };
 use switchboard_store::{
-    Access, CallQuery, Grant, Launch, ServerId, Source, Store, StoredCall, now_ms,
+    Access, CallQuery, Grant, Launch, ServerId, Source, SqlWrite, Store, StoredCall, now_ms,
 };
 use switchboard_supervisor::{ChildSpec, Launcher, TreeSampler, TreeUsage};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use server_files::sandbox::Folders;
+use server_prompts::Template;
+
 use crate::{
-    builtins,
+    builtins::{self, Assignment, BuiltinState},
     control::{ControlError, DaemonStatus, ErrorCode, ServerInfo},
     paths::Paths,
+    settings::{self, Setting},
 };
 
 /// The setting that records that the built-in servers were installed once (so that a
@@ -58,6 +62,7 @@ struct Inner {
     session_config: SessionConfig,
     servers: Mutex<HashMap<String, Entry>>,
     usage: Mutex<HashMap<String, TreeUsage>>,
+    builtins: BuiltinState,
     started_at: i64,
     shutdown: CancellationToken,
     next_session: AtomicU64,
@@ -67,6 +72,18 @@ struct Inner {
 struct Entry {
     policy: watch::Sender<ServerPolicy>,
     launch: Option<Launch>,
+    /// The server's folder grants, for the built-in servers that read files.
+    folders: Folders,
+}
+
+impl Entry {
+    fn new(policy: ServerPolicy) -> Self {
+        Self {
+            policy: watch::channel(policy).0,
+            launch: None,
+            folders: Folders::default(),
+        }
+    }
 }
 
 impl Hub {
@@ -77,6 +94,7 @@ impl Hub {
         session_config: SessionConfig,
     ) -> Self {
         let events = switchboard_gateway::events::channel();
+        let builtins = BuiltinState::new(store.clone(), &paths.cache_dir());
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -88,6 +106,7 @@ impl Hub {
                 session_config,
                 servers: Mutex::new(HashMap::new()),
                 usage: Mutex::new(HashMap::new()),
+                builtins,
                 started_at: now_ms(),
                 shutdown: CancellationToken::new(),
                 next_session: AtomicU64::new(1),
@@ -129,6 +148,19 @@ impl Hub {
         }
     }
 
+    /// Gets the daemon's state ready: the built-in servers installed (the first time only),
+    /// the settings applied, the prompts server's view filled in.
+    pub async fn prepare(&self) -> Result<(), ControlError> {
+        self.install_builtins_once().await?;
+        self.apply_settings().await?;
+        self.refresh_library().await
+    }
+
+    /// Stops what the built-in servers run in the background.
+    pub fn shutdown_builtins(&self) {
+        self.inner.builtins.shutdown();
+    }
+
     /// Installs the built-in servers the first time a daemon runs on this data folder.
     pub async fn install_builtins_once(&self) -> Result<(), ControlError> {
         let store = &self.inner.store;
@@ -156,10 +188,7 @@ impl Hub {
         let mut servers = lock(&self.inner.servers);
         servers
             .entry(id.to_owned())
-            .or_insert_with(|| Entry {
-                policy: watch::channel(unknown()).0,
-                launch: None,
-            })
+            .or_insert_with(|| Entry::new(unknown()))
             .policy
             .subscribe()
     }
@@ -167,14 +196,13 @@ impl Hub {
     /// Reads server `id` from the store and republishes its policy.
     async fn refresh(&self, id: &str) -> Result<(), ControlError> {
         let store = &self.inner.store;
-        let (policy, launch) = match id.parse::<ServerId>() {
-            Err(_) => (unknown(), None),
+        let (policy, launch, grants) = match id.parse::<ServerId>() {
+            Err(_) => (unknown(), None, Vec::new()),
             Ok(server_id) => match store.server(&server_id).await? {
-                None => (unknown(), None),
+                None => (unknown(), None, Vec::new()),
                 Some(record) => {
-                    let roots = store
-                        .grants_for(&server_id)
-                        .await?
+                    let grants = store.grants_for(&server_id).await?;
+                    let roots = grants
                         .iter()
                         .map(|grant| Root::for_path(&grant.path))
                         .collect();
@@ -187,16 +215,20 @@ impl Hub {
                         disabled_tools: store.disabled_tools(&server_id).await?,
                         roots,
                     };
-                    (policy, Some(record.launch))
+                    (policy, Some(record.launch), grants)
                 }
             },
         };
         let mut servers = lock(&self.inner.servers);
-        let entry = servers.entry(id.to_owned()).or_insert_with(|| Entry {
-            policy: watch::channel(policy.clone()).0,
-            launch: None,
-        });
+        let entry = servers
+            .entry(id.to_owned())
+            .or_insert_with(|| Entry::new(policy.clone()));
         entry.launch = launch;
+        let folders = builtins::sandbox_folders(&grants);
+        if *entry.folders.snapshot() != *folders {
+            entry.folders.replace(folders);
+            self.inner.builtins.grants_changed(id, &entry.folders);
+        }
         entry.policy.send_if_modified(|current| {
             let changed = *current != policy;
             *current = policy;
@@ -297,13 +329,16 @@ impl Hub {
             .await?;
         self.refresh(id).await?;
         self.announce(id);
+        self.refresh_library().await?;
         self.get_server(id).await
     }
 
     pub async fn remove_server(&self, id: &str) -> Result<bool, ControlError> {
         let removed = self.inner.store.remove_server(&parse_id(id)?).await?;
+        self.inner.builtins.forget(id);
         self.refresh(id).await?;
         self.announce(id);
+        self.refresh_library().await?;
         Ok(removed)
     }
 
@@ -317,6 +352,7 @@ impl Hub {
         }
         self.refresh(id).await?;
         self.announce(id);
+        self.refresh_library().await?;
         self.get_server(id).await
     }
 
@@ -375,6 +411,7 @@ impl Hub {
             .grant(&resolved, access, server_id.as_ref())
             .await?;
         self.refresh_all().await?;
+        self.refresh_library().await?;
         let grant = self
             .inner
             .store
@@ -389,6 +426,7 @@ impl Hub {
     pub async fn revoke(&self, grant: i64) -> Result<bool, ControlError> {
         let revoked = self.inner.store.revoke(grant).await?;
         self.refresh_all().await?;
+        self.refresh_library().await?;
         Ok(revoked)
     }
 
@@ -405,6 +443,148 @@ impl Hub {
     pub async fn recent_calls(&self, query: &CallQuery) -> Result<Vec<StoredCall>, ControlError> {
         self.inner.recorder.flush().await;
         Ok(self.inner.store.calls(query).await?)
+    }
+
+    /// Every setting with its value (the default when never set).
+    pub async fn settings(&self) -> Result<Vec<Setting>, ControlError> {
+        let mut out = Vec::new();
+        for (key, description, default) in settings::known() {
+            let value = self
+                .inner
+                .store
+                .setting::<serde_json::Value>(key)
+                .await?
+                .unwrap_or_else(|| default.clone());
+            out.push(Setting {
+                key: key.to_owned(),
+                value,
+                default,
+                description: description.to_owned(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Changes a setting; it applies to sessions that start from now on.
+    pub async fn set_setting(
+        &self,
+        key: &str,
+        value: serde_json::Value,
+    ) -> Result<Setting, ControlError> {
+        settings::check(key, &value)?;
+        self.inner.store.set_setting(key, &value).await?;
+        self.apply_settings().await?;
+        self.refresh_library().await?;
+        self.settings()
+            .await?
+            .into_iter()
+            .find(|setting| setting.key == key)
+            .ok_or_else(|| ControlError::new(ErrorCode::Storage, "the setting vanished"))
+    }
+
+    async fn apply_settings(&self) -> Result<(), ControlError> {
+        for setting in self.settings().await? {
+            if setting.key == settings::FETCH_ALLOW_PRIVATE_ADDRESSES {
+                self.inner
+                    .builtins
+                    .set_allow_private_addresses(setting.value.as_bool().unwrap_or(false));
+            }
+        }
+        Ok(())
+    }
+
+    /// The newest writes the built-in `sql` server made.
+    pub async fn sql_writes(&self, limit: u32) -> Result<Vec<SqlWrite>, ControlError> {
+        Ok(self.inner.store.sql_writes(limit).await?)
+    }
+
+    /// The user's own prompt templates.
+    pub async fn prompts(&self) -> Result<Vec<Template>, ControlError> {
+        let mut templates = Vec::new();
+        for stored in self.inner.store.prompt_templates().await? {
+            match serde_json::from_str::<Template>(&stored.definition) {
+                Ok(template) => templates.push(template),
+                Err(error) => {
+                    tracing::warn!(name = %stored.name, %error, "a stored prompt template cannot be read; skipping it");
+                }
+            }
+        }
+        Ok(templates)
+    }
+
+    /// Saves a prompt template (checked first), replacing one of the same name.
+    pub async fn save_prompt(&self, template: Template) -> Result<Template, ControlError> {
+        template
+            .check()
+            .map_err(|e| ControlError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        let definition = serde_json::to_string(&template)
+            .map_err(|e| ControlError::new(ErrorCode::Protocol, e.to_string()))?;
+        self.inner
+            .store
+            .save_prompt_template(&template.name, &definition)
+            .await?;
+        self.refresh_library().await?;
+        Ok(template)
+    }
+
+    pub async fn remove_prompt(&self, name: &str) -> Result<bool, ControlError> {
+        let removed = self.inner.store.remove_prompt_template(name).await?;
+        self.refresh_library().await?;
+        Ok(removed)
+    }
+
+    /// Refreshes what the `prompts` server shows: the user's templates, and the settings
+    /// resource (settings, servers and grants; for each server the names of its settings
+    /// and secrets, never a value).
+    async fn refresh_library(&self) -> Result<(), ControlError> {
+        let store = &self.inner.store;
+        let settings: serde_json::Map<String, serde_json::Value> = self
+            .settings()
+            .await?
+            .into_iter()
+            .map(|setting| (setting.key, setting.value))
+            .collect();
+        let servers: Vec<serde_json::Value> = store
+            .servers()
+            .await?
+            .into_iter()
+            .map(|record| {
+                let kind = serde_json::to_value(&record.launch.source)
+                    .ok()
+                    .and_then(|v| v.get("kind").cloned())
+                    .unwrap_or_default();
+                serde_json::json!({
+                    "id": record.id.to_string(),
+                    "name": record.name,
+                    "enabled": record.enabled,
+                    "kind": kind,
+                    "settings": record.launch.env.keys().collect::<Vec<_>>(),
+                    "secrets": record.launch.secrets,
+                })
+            })
+            .collect();
+        let grants: Vec<serde_json::Value> = store
+            .grants()
+            .await?
+            .into_iter()
+            .map(|grant| {
+                serde_json::json!({
+                    "path": grant.path,
+                    "access": grant.access,
+                    "server": grant.server.map(|s| s.to_string()),
+                })
+            })
+            .collect();
+        let snapshot = serde_json::json!({
+            "settings": settings,
+            "servers": servers,
+            "grants": grants,
+        });
+        self.inner
+            .builtins
+            .library()
+            .set(self.prompts().await?, snapshot);
+        Ok(())
     }
 
     /// Samples the CPU and memory of every server's processes; call it every few seconds.
@@ -473,9 +653,9 @@ impl Upstreams for HubUpstreams {
             .hub
             .upgrade()
             .ok_or_else(|| UpstreamError("Switchboard is shutting down".into()))?;
-        let launch = lock(&inner.servers)
+        let (launch, folders) = lock(&inner.servers)
             .get(server)
-            .and_then(|entry| entry.launch.clone())
+            .and_then(|entry| Some((entry.launch.clone()?, entry.folders.clone())))
             .ok_or_else(|| UpstreamError(format!("no server called \"{server}\" is installed")))?;
         if !launch.secrets.is_empty() {
             return Err(UpstreamError(format!(
@@ -486,8 +666,11 @@ impl Upstreams for HubUpstreams {
         }
         let spec = match &launch.source {
             Source::Builtin { name } => {
-                return builtins::open(name).ok_or_else(|| {
-                    UpstreamError(format!("there is no built-in server \"{name}\""))
+                return inner.builtins.open(&Assignment {
+                    id: server,
+                    builtin: name,
+                    folders: &folders,
+                    env: &launch.env,
                 });
             }
             Source::Command { command, args } => ChildSpec::new(command).args(args),

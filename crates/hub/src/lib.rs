@@ -12,9 +12,11 @@ pub mod control;
 pub mod daemon;
 mod hub;
 pub mod paths;
+pub mod settings;
 
 pub use client::{AutoStart, ControlClient};
 pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
 pub use hub::Hub;
 pub use paths::Paths;
+pub use settings::Setting;

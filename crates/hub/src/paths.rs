@@ -47,6 +47,11 @@ impl Paths {
         }
     }
 
+    /// Caches the daemon can rebuild, such as the notes servers' search indexes.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.data_dir.join("cache")
+    }
+
     /// The daemon's log file when it runs detached.
     pub fn daemon_log(&self) -> PathBuf {
         self.data_dir.join("logs").join("daemon.log")

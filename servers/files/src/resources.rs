@@ -99,6 +99,16 @@ pub(crate) fn read(
     uri: &str,
     limits: &Limits,
 ) -> Result<ReadResourceResult, McpError> {
+    if !crate::uri::is_file_uri(uri) {
+        return Err(McpError::resource_not_found(
+            format!(
+                "there is no resource {uri}: this server's resources are file:// URIs of files \
+                 in the granted folders (resources/list shows them)"
+            ),
+            Some(serde_json::json!({ "uri": uri })),
+        ));
+    }
+    let refusal = |error| refusal(error, uri);
     let located = grants.locate(uri, Intent::Read).map_err(refusal)?;
     let (file, meta) = located.open_file().map_err(refusal)?;
     let bytes = reading::read_bytes(&located, file, &meta, limits.max_read_bytes, "a resource")
@@ -118,9 +128,12 @@ pub(crate) fn read(
     Ok(ReadResourceResult::new(vec![contents]))
 }
 
-fn refusal(error: SandboxError) -> McpError {
+/// A refused read as an MCP error; an unknown file is "resource not found" with its URI,
+/// as the specification asks.
+fn refusal(error: SandboxError, uri: &str) -> McpError {
+    let data = Some(serde_json::json!({ "uri": uri }));
     match error {
-        SandboxError::NotFound { .. } => McpError::resource_not_found(error.to_string(), None),
-        other => McpError::invalid_params(other.to_string(), None),
+        SandboxError::NotFound { .. } => McpError::resource_not_found(error.to_string(), data),
+        other => McpError::invalid_params(other.to_string(), data),
     }
 }

@@ -194,7 +194,7 @@ impl ServerHandler for PromptsServer {
                     "there is no resource \"{}\"; this server has only {SETTINGS_URI}",
                     request.uri
                 ),
-                None,
+                Some(serde_json::json!({ "uri": request.uri })),
             ));
         }
         let text = serde_json::to_string_pretty(&self.library.settings())

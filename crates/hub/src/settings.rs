@@ -1,0 +1,111 @@
+//! The user's settings that the daemon reads: each key, what it means, its default and the
+//! type of its value. The store keeps values under these keys; anything else is refused, so
+//! a typo never silently does nothing.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::control::{ControlError, ErrorCode};
+
+/// Lets the `fetch` server reach this computer and the local network.
+pub const FETCH_ALLOW_PRIVATE_ADDRESSES: &str = "fetch.allow_private_addresses";
+
+/// One known setting.
+#[derive(Debug, Clone, Copy)]
+struct Spec {
+    key: &'static str,
+    description: &'static str,
+    default: Default,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Default {
+    Bool(bool),
+}
+
+impl Default {
+    fn value(self) -> Value {
+        match self {
+            Self::Bool(b) => Value::Bool(b),
+        }
+    }
+
+    fn accepts(self, value: &Value) -> bool {
+        match self {
+            Self::Bool(_) => value.is_boolean(),
+        }
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            Self::Bool(_) => "true or false",
+        }
+    }
+}
+
+const SPECS: &[Spec] = &[Spec {
+    key: FETCH_ALLOW_PRIVATE_ADDRESSES,
+    description: "Let the fetch server reach this computer (localhost) and private, link-local \
+                  and carrier-grade NAT addresses. Off by default, so that a model cannot be \
+                  steered into your router, your printer or services on this computer. Cloud \
+                  metadata addresses stay refused either way.",
+    default: Default::Bool(false),
+}];
+
+/// A setting as the control API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Setting {
+    pub key: String,
+    pub value: Value,
+    pub default: Value,
+    pub description: String,
+}
+
+/// The known keys with their defaults, for settings not stored.
+pub(crate) fn known() -> impl Iterator<Item = (&'static str, &'static str, Value)> {
+    SPECS
+        .iter()
+        .map(|spec| (spec.key, spec.description, spec.default.value()))
+}
+
+/// Checks that `value` may be stored under `key`.
+pub(crate) fn check(key: &str, value: &Value) -> Result<(), ControlError> {
+    let Some(spec) = SPECS.iter().find(|spec| spec.key == key) else {
+        let keys: Vec<&str> = SPECS.iter().map(|spec| spec.key).collect();
+        return Err(ControlError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "there is no setting \"{key}\"; the settings are: {}",
+                keys.join(", ")
+            ),
+        ));
+    };
+    if !spec.default.accepts(value) {
+        return Err(ControlError::new(
+            ErrorCode::InvalidInput,
+            format!("{key} is {}, not {value}", spec.default.kind()),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_refused_with_the_fix() {
+        let error = check("fetch.allow_private", &Value::Bool(true)).unwrap_err();
+        assert!(
+            error.message.contains(FETCH_ALLOW_PRIVATE_ADDRESSES),
+            "{}",
+            error.message
+        );
+        let error = check(FETCH_ALLOW_PRIVATE_ADDRESSES, &Value::from("yes")).unwrap_err();
+        assert_eq!(
+            error.message,
+            "fetch.allow_private_addresses is true or false, not \"yes\""
+        );
+        check(FETCH_ALLOW_PRIVATE_ADDRESSES, &Value::Bool(true)).unwrap();
+    }
+}
