@@ -10,7 +10,8 @@ handshake), so that a noisy shared machine affects both alike:
   fetch   fetching a realistic 20 KiB article page, converted to Markdown, from a local
           HTTP server this script runs on 127.0.0.1:
           `switchboard serve fetch --allow-private-addresses` against
-          `mcp-server-fetch --allow-private-ips --ignore-robots-txt` (PyPI)
+          `mcp-server-fetch --allow-private-ips --ignore-robots-txt` (PyPI); at most 200
+          calls once for this pair, as the reference takes most of a second a call
 
     bench/builtins.py                     # both; 2000 calls x 3 reps, 10 cold starts
     bench/builtins.py files --calls 500 --reps 1 --cold-runs 3    # a quick look at one
@@ -30,6 +31,7 @@ from sidebyside import (ROOT, add_common_arguments, measure, print_aims, print_t
                         switchboard_binary)
 
 MCP_SERVER_FETCH = "mcp-server-fetch==2026.10.24"
+FETCH_CALLS = 200
 TOOLS = ROOT / "tests" / "tools" / "node_modules"
 
 
@@ -88,12 +90,15 @@ def bench_fetch(binary, args):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/herons"
     workload = ["--tool", "fetch", "--args", json.dumps({"url": url})]
+    # mcp-server-fetch takes most of a second a call (it starts a Node process for each page),
+    # so both sides get a shorter run: FETCH_CALLS calls once, sequential and 16 in flight.
+    calls = min(args.calls, FETCH_CALLS)
     try:
         ours = measure("switchboard serve fetch", f"{binary} serve fetch --allow-private-addresses",
-                       workload, args)
+                       workload, args, calls=calls, reps=1)
         ref = measure("mcp-server-fetch",
                       f"{python_tool(MCP_SERVER_FETCH, 'mcp-server-fetch')} --allow-private-ips "
-                      "--ignore-robots-txt", workload, args)
+                      "--ignore-robots-txt", workload, args, calls=calls, reps=1)
     finally:
         server.shutdown()
     return print_table(f"fetch: a {len(Page.body) // 1024} KiB article page as Markdown",

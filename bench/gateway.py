@@ -47,10 +47,8 @@ PEERS = ["supergateway@4.0.0", "mcp-hub@4.2.1"]
 TOOL, ARGS = "calculate", '{"expression": "1+1"}'
 
 
-def switchboard_binary():
-    subprocess.run(["cargo", "build", "--release", "-q", "--locked", "-p", "switchboard-cli"],
-                   cwd=ROOT, check=True)
-    return ROOT / "target" / "release" / "switchboard"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sidebyside import switchboard_binary  # noqa: E402  (shared with the other benchmarks)
 
 
 def peer_bin(name):

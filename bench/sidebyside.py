@@ -5,6 +5,7 @@ figures with their ratios as a Markdown table for docs/benchmarks.md.
 Imported by bench/clock.py and bench/builtins.py; not a script of its own.
 """
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,11 @@ VENV = ROOT / ".tools" / "bench-venv"
 
 
 def switchboard_binary():
-    """Builds the release binary (once per run) and returns its path."""
+    """The binary to measure: $SWITCHBOARD_BIN if set (a build kept aside), otherwise the
+    release build, made now."""
+    given = os.environ.get("SWITCHBOARD_BIN")
+    if given:
+        return Path(given).resolve()
     subprocess.run(["cargo", "build", "--release", "-q", "--locked", "-p", "switchboard-cli"],
                    cwd=ROOT, check=True)
     return ROOT / "target" / "release" / "switchboard"
@@ -31,12 +36,14 @@ def python_tool(requirement, executable):
     return exe
 
 
-def measure(label, cmd, workload, args, extra=()):
-    """mcpbench on one stdio server; exits if any call failed (the comparison would lie)."""
+def measure(label, cmd, workload, args, extra=(), calls=None, reps=None):
+    """mcpbench on one stdio server; exits if any call failed (the comparison would lie).
+    `calls` and `reps` override the command line's for slow pairs (the same for both sides)."""
+    calls = calls or args.calls
     out = subprocess.run(
         [sys.executable, str(MCPBENCH), "--cmd", cmd, "--label", label, *workload,
-         "--calls", str(args.calls), "--reps", str(args.reps), "--cold-runs", str(args.cold_runs),
-         *extra],
+         "--calls", str(calls), "--conc-calls", str(calls), "--reps", str(reps or args.reps),
+         "--cold-runs", str(args.cold_runs), *extra],
         check=True, stdout=subprocess.PIPE, text=True,
     ).stdout
     result = json.loads(out)

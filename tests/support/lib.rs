@@ -361,6 +361,11 @@ impl Home {
         Self { _dir: dir, data }
     }
 
+    /// The temporary folder everything of this home lives in.
+    pub fn root(&self) -> &Path {
+        self._dir.path()
+    }
+
     /// A folder inside this home, created.
     pub fn folder(&self, name: &str) -> PathBuf {
         let path = self._dir.path().join(name);

@@ -58,6 +58,8 @@ pub struct DaemonOptions {
     pub paths: Paths,
     pub launcher: Launcher,
     pub session: switchboard_gateway::SessionConfig,
+    /// Scrubs secrets; the CLI shares it with its log writer so log lines are scrubbed too.
+    pub redactor: switchboard_secrets::Redactor,
 }
 
 /// Runs the daemon until it is stopped. Returns at once if another daemon runs.
@@ -91,6 +93,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         paths.clone(),
         options.launcher,
         options.session,
+        options.redactor,
     );
     hub.prepare().await?;
     let endpoint = Endpoint::in_dir(&paths.runtime_dir);
@@ -357,6 +360,9 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
         Request::SavePrompt { template } => json(&hub.save_prompt(template).await?),
         Request::RemovePrompt { name } => json(&hub.remove_prompt(&name).await?),
         Request::SqlWrites { limit } => json(&hub.sql_writes(limit).await?),
+        Request::Secrets { server } => json(&hub.secrets(server.as_deref()).await?),
+        Request::SecretStored { server, name } => json(&hub.secret_stored(&server, &name).await?),
+        Request::SecretDeleted { server, name } => json(&hub.secret_deleted(&server, &name).await?),
         Request::Subscribe | Request::Stop => Ok(serde_json::Value::Bool(true)),
     }
 }

@@ -17,6 +17,6 @@ pub mod settings;
 pub use client::{AutoStart, ControlClient};
 pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
-pub use hub::Hub;
+pub use hub::{Hub, SecretStatus};
 pub use paths::Paths;
 pub use settings::Setting;
