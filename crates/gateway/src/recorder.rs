@@ -1,7 +1,8 @@
 //! Recording calls without slowing them: the relay pushes a record into a queue (a short,
 //! never-contended lock, no I/O) and a writer task stores batches, one transaction each.
 //! When the writer falls behind, the oldest queued records lose their argument text, never
-//! the record itself.
+//! the record itself. Each call is also counted for `/metrics` and logged (tool,
+//! duration_ms, status) as it is pushed.
 
 use std::{
     collections::VecDeque,
@@ -16,6 +17,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::{
     events::{Event, Events},
+    metrics::Metrics,
     preview::preview,
 };
 
@@ -41,6 +43,7 @@ struct Inner {
     /// Secret values to redact from previews wherever they appear (shared with the daemon,
     /// which teaches it every secret it hands a server).
     redactor: Redactor,
+    metrics: Metrics,
 }
 
 #[derive(Debug, Default)]
@@ -72,6 +75,7 @@ impl Recorder {
                 wake: Notify::new(),
                 written: watch::channel(0).0,
                 redactor,
+                metrics: Metrics::default(),
             }),
         }
     }
@@ -79,6 +83,18 @@ impl Recorder {
     /// Queues a call. `arguments` is the raw JSON of its arguments, turned into a redacted
     /// preview by the writer.
     pub fn push(&self, record: CallRecord, arguments: Option<Bytes>) {
+        self.inner.metrics.observe(&record);
+        tracing::info!(
+            target: "switchboard::calls",
+            server = %record.server,
+            client = %record.client,
+            method = %record.method,
+            tool = record.tool.as_deref().unwrap_or(""),
+            duration_ms = record.duration_us as f64 / 1000.0,
+            status = record.status.as_str(),
+            error_code = record.error_code,
+            "call"
+        );
         {
             let mut queue = lock(&self.inner.queue);
             queue.items.push_back(Queued { record, arguments });
@@ -91,6 +107,11 @@ impl Recorder {
             }
         }
         self.inner.wake.notify_one();
+    }
+
+    /// The counters of every call pushed, for `/metrics`.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     /// Waits until everything pushed so far is stored.

@@ -207,6 +207,32 @@ pub async fn run<R, W>(
     context: SessionContext,
     id: SessionId,
     server: String,
+    policy: watch::Receiver<ServerPolicy>,
+    client_read: R,
+    client_write: W,
+) where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    run_as(
+        context,
+        id,
+        server,
+        "unknown".to_owned(),
+        policy,
+        client_read,
+        client_write,
+    )
+    .await;
+}
+
+/// [`run`] for a client known as `client` until its handshake or `_meta` names it (the
+/// HTTP front calls clients that never say "http").
+pub async fn run_as<R, W>(
+    context: SessionContext,
+    id: SessionId,
+    server: String,
+    client: String,
     mut policy: watch::Receiver<ServerPolicy>,
     client_read: R,
     client_write: W,
@@ -219,7 +245,7 @@ pub async fn run<R, W>(
         &server,
         SessionView {
             id,
-            client: "unknown".into(),
+            client: client.clone(),
             state: ServerState::Starting,
             pid: None,
             since: now_ms(),
@@ -229,7 +255,7 @@ pub async fn run<R, W>(
         context: context.clone(),
         id,
         server: server.clone(),
-        client: "unknown".into(),
+        client,
         client_out: BufWriter::with_capacity(64 * 1024, client_write),
         client_broken: false,
         policy: current,

@@ -92,6 +92,11 @@ pub enum Request {
         #[serde(default)]
         limit: u32,
     },
+    /// The HTTP endpoint: whether it is on, where it listens, why not. Never the token.
+    HttpStatus,
+    /// Replaces the HTTP endpoint's token (the old one is refused at once); the new one is
+    /// in the keychain.
+    RotateHttpToken,
     /// Start receiving events on this connection.
     Subscribe,
     /// Stop the daemon and every server it runs.

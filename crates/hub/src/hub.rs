@@ -13,9 +13,13 @@ use std::{
     time::Duration,
 };
 
+pub(crate) mod http;
 mod secrets;
 mod upstreams;
 
+pub use http::{
+    HttpSettings, HttpStatus, TOKEN_OWNER as HTTP_TOKEN_OWNER, token_name as http_token_name,
+};
 pub use secrets::SecretStatus;
 
 use switchboard_gateway::{
@@ -79,6 +83,16 @@ struct Inner {
     started_at: i64,
     shutdown: CancellationToken,
     next_session: AtomicU64,
+    /// The HTTP endpoint's token (set from the keychain when the endpoint starts).
+    http_credentials: Arc<switchboard_gateway::http::guard::Credentials>,
+    /// The endpoint's settings, followed live by its listener.
+    http_settings: watch::Sender<HttpSettings>,
+    /// Where the endpoint listens, or why it does not.
+    http_endpoint: Mutex<http::Endpoint>,
+    /// The daemon process's own CPU and memory.
+    own_usage: Mutex<TreeUsage>,
+    /// The aggregate server, once something asked for it.
+    aggregate: Mutex<Option<switchboard_gateway::aggregate::Aggregate>>,
 }
 
 /// What the hub keeps per server for its sessions.
@@ -127,6 +141,11 @@ impl Hub {
                 started_at: now_ms(),
                 shutdown: CancellationToken::new(),
                 next_session: AtomicU64::new(1),
+                http_credentials: Arc::default(),
+                http_settings: watch::channel(HttpSettings::default()).0,
+                http_endpoint: Mutex::new(http::Endpoint::default()),
+                own_usage: Mutex::new(TreeUsage::default()),
+                aggregate: Mutex::new(None),
             }),
         }
     }
@@ -172,6 +191,11 @@ impl Hub {
         self.install_builtins_once().await?;
         self.apply_settings().await?;
         self.refresh_library().await?;
+        // Every installed server's policy, so that the HTTP endpoint and /metrics know
+        // them before any session asks.
+        for record in self.inner.store.servers().await? {
+            self.refresh(record.id.as_str()).await?;
+        }
         // Find the runtimes before the first npm or PyPI session needs them.
         let inner = self.inner.clone();
         tokio::spawn(async move {
@@ -330,6 +354,12 @@ impl Hub {
         launch: Launch,
     ) -> Result<ServerInfo, ControlError> {
         let server_id = parse_id(id)?;
+        if id == http::TOKEN_OWNER {
+            return Err(ControlError::new(
+                ErrorCode::InvalidInput,
+                format!("\"{id}\" is reserved for Switchboard itself; pick another id"),
+            ));
+        }
         if self.inner.store.server(&server_id).await?.is_some() {
             return Err(ControlError::new(
                 ErrorCode::AlreadyExists,
@@ -520,6 +550,7 @@ impl Hub {
     }
 
     async fn apply_settings(&self) -> Result<(), ControlError> {
+        self.republish_http_settings().await?;
         for setting in self.settings().await? {
             if setting.key == settings::FETCH_ALLOW_PRIVATE_ADDRESSES {
                 self.inner
@@ -637,6 +668,7 @@ impl Hub {
         else {
             return;
         };
+        *lock(&self.inner.own_usage) = back.process(std::process::id());
         *sampler = Some(back);
         let mut by_server: HashMap<String, TreeUsage> = HashMap::new();
         for (server, pid) in pids {

@@ -17,6 +17,6 @@ pub mod settings;
 pub use client::{AutoStart, ControlClient};
 pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
-pub use hub::{Hub, SecretStatus};
+pub use hub::{HTTP_TOKEN_OWNER, HttpSettings, HttpStatus, Hub, SecretStatus, http_token_name};
 pub use paths::Paths;
 pub use settings::Setting;

@@ -9,6 +9,19 @@ use crate::control::{ControlError, ErrorCode};
 
 /// Lets the `fetch` server reach this computer and the local network.
 pub const FETCH_ALLOW_PRIVATE_ADDRESSES: &str = "fetch.allow_private_addresses";
+/// Serves every installed server over Streamable HTTP.
+pub const HTTP_ENABLED: &str = "http.enabled";
+/// The HTTP endpoint's port (0: any free port, chosen at each start).
+pub const HTTP_PORT: &str = "http.port";
+/// The address the HTTP endpoint listens on.
+pub const HTTP_BIND: &str = "http.bind";
+/// Requests per second a token may make on average.
+pub const HTTP_RATE_LIMIT: &str = "http.rate_limit_per_second";
+/// Requests a token may make at once above the average.
+pub const HTTP_RATE_BURST: &str = "http.rate_limit_burst";
+
+/// The HTTP endpoint's default port.
+pub const DEFAULT_HTTP_PORT: u16 = 8931;
 
 /// One known setting.
 #[derive(Debug, Clone, Copy)]
@@ -21,36 +34,101 @@ struct Spec {
 #[derive(Debug, Clone, Copy)]
 enum Default {
     Bool(bool),
+    /// A whole number between `min` and `max`.
+    Int {
+        value: i64,
+        min: i64,
+        max: i64,
+    },
+    /// An IP address (v4 or v6), as text.
+    Address(&'static str),
 }
 
 impl Default {
     fn value(self) -> Value {
         match self {
             Self::Bool(b) => Value::Bool(b),
+            Self::Int { value, .. } => Value::from(value),
+            Self::Address(text) => Value::from(text),
         }
     }
 
     fn accepts(self, value: &Value) -> bool {
         match self {
             Self::Bool(_) => value.is_boolean(),
+            Self::Int { min, max, .. } => value.as_i64().is_some_and(|n| (min..=max).contains(&n)),
+            Self::Address(_) => value
+                .as_str()
+                .is_some_and(|text| text.parse::<std::net::IpAddr>().is_ok()),
         }
     }
 
-    fn kind(self) -> &'static str {
+    fn kind(self) -> String {
         match self {
-            Self::Bool(_) => "true or false",
+            Self::Bool(_) => "true or false".to_owned(),
+            Self::Int { min, max, .. } => format!("a whole number from {min} to {max}"),
+            Self::Address(_) => {
+                "an IP address in quotes, such as \"127.0.0.1\" or \"::1\"".to_owned()
+            }
         }
     }
 }
 
-const SPECS: &[Spec] = &[Spec {
-    key: FETCH_ALLOW_PRIVATE_ADDRESSES,
-    description: "Let the fetch server reach this computer (localhost) and private, link-local \
-                  and carrier-grade NAT addresses. Off by default, so that a model cannot be \
-                  steered into your router, your printer or services on this computer. Cloud \
-                  metadata addresses stay refused either way.",
-    default: Default::Bool(false),
-}];
+const SPECS: &[Spec] = &[
+    Spec {
+        key: FETCH_ALLOW_PRIVATE_ADDRESSES,
+        description: "Let the fetch server reach this computer (localhost) and private, \
+                      link-local and carrier-grade NAT addresses. Off by default, so that a \
+                      model cannot be steered into your router, your printer or services on \
+                      this computer. Cloud metadata addresses stay refused either way.",
+        default: Default::Bool(false),
+    },
+    Spec {
+        key: HTTP_ENABLED,
+        description: "Serve every installed server over Streamable HTTP at \
+                      http://<http.bind>:<http.port>/servers/<id>/mcp, for clients that take a \
+                      URL, with /health and /metrics. Every request needs the bearer token \
+                      (`switchboard http token`). Off by default: no port is opened until asked.",
+        default: Default::Bool(false),
+    },
+    Spec {
+        key: HTTP_PORT,
+        description: "The HTTP endpoint's port; 0 picks a free one at each start \
+                      (`switchboard http` shows it).",
+        default: Default::Int {
+            value: DEFAULT_HTTP_PORT as i64,
+            min: 0,
+            max: 65_535,
+        },
+    },
+    Spec {
+        key: HTTP_BIND,
+        description: "The address the HTTP endpoint listens on. 127.0.0.1 (this computer \
+                      only) by default; a LAN address makes it reachable from other \
+                      computers, still only with the token. Put TLS in front (a reverse proxy) \
+                      before you do.",
+        default: Default::Address("127.0.0.1"),
+    },
+    Spec {
+        key: HTTP_RATE_LIMIT,
+        description: "Requests per second a token may make over HTTP, on average; more get \
+                      429 Too Many Requests with Retry-After.",
+        default: Default::Int {
+            value: 100,
+            min: 1,
+            max: 1_000_000,
+        },
+    },
+    Spec {
+        key: HTTP_RATE_BURST,
+        description: "Requests a token may make at once over HTTP before the average applies.",
+        default: Default::Int {
+            value: 200,
+            min: 1,
+            max: 1_000_000,
+        },
+    },
+];
 
 /// A setting as the control API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,5 +185,21 @@ mod tests {
             "fetch.allow_private_addresses is true or false, not \"yes\""
         );
         check(FETCH_ALLOW_PRIVATE_ADDRESSES, &Value::Bool(true)).unwrap();
+    }
+
+    #[test]
+    fn http_settings_take_ports_addresses_and_limits_in_range() {
+        check(HTTP_PORT, &Value::from(0)).unwrap();
+        check(HTTP_PORT, &Value::from(65_535)).unwrap();
+        let error = check(HTTP_PORT, &Value::from(70_000)).unwrap_err();
+        assert_eq!(
+            error.message,
+            "http.port is a whole number from 0 to 65535, not 70000"
+        );
+        check(HTTP_BIND, &Value::from("::1")).unwrap();
+        check(HTTP_BIND, &Value::from("192.168.1.20")).unwrap();
+        assert!(check(HTTP_BIND, &Value::from("localhost")).is_err());
+        assert!(check(HTTP_RATE_LIMIT, &Value::from(0)).is_err());
+        check(HTTP_RATE_BURST, &Value::from(10)).unwrap();
     }
 }
