@@ -1,7 +1,8 @@
 //! The daemon: one per user (a lock file), listening on the local socket, serving bridge
 //! sessions through the gateway and control peers through the hub, until asked to stop or
 //! signalled. On the way out every session ends politely, so every server process tree is
-//! stopped, and the call log is flushed.
+//! stopped, and the call log is flushed. While it runs it watches the MCP clients' files
+//! it wrote to, for drift.
 
 use std::{
     fs::File,
@@ -23,6 +24,7 @@ use tokio::{
 };
 
 use crate::{
+    clients::ClientsOptions,
     control::{ControlError, ErrorCode, ReplyMessage, Request, RequestMessage},
     hub::Hub,
     paths::Paths,
@@ -58,6 +60,9 @@ pub struct DaemonOptions {
     pub paths: Paths,
     pub launcher: Launcher,
     pub session: switchboard_gateway::SessionConfig,
+    /// The absolute path of the `switchboard` executable, which the entries Switchboard
+    /// writes into MCP clients' config files run (`<it> connect <id>`).
+    pub switchboard_exe: std::path::PathBuf,
 }
 
 /// Runs the daemon until it is stopped. Returns at once if another daemon runs.
@@ -91,6 +96,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         paths.clone(),
         options.launcher,
         options.session,
+        ClientsOptions::from_process(options.switchboard_exe),
     );
     hub.prepare().await?;
     let endpoint = Endpoint::in_dir(&paths.runtime_dir);
@@ -107,6 +113,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         },
     ));
     tokio::spawn(sample_usage(hub.clone()));
+    let client_files = tokio::spawn(hub.clone().watch_client_files());
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {
@@ -140,6 +147,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         connections.shutdown().await;
     }
     let _ = writer.await;
+    let _ = client_files.await;
     hub.shutdown_builtins();
     let _ = std::fs::remove_file(endpoint.path());
     store.close().await;
@@ -357,6 +365,12 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
         Request::SavePrompt { template } => json(&hub.save_prompt(template).await?),
         Request::RemovePrompt { name } => json(&hub.remove_prompt(&name).await?),
         Request::SqlWrites { limit } => json(&hub.sql_writes(limit).await?),
+        Request::ListClients => json(&hub.list_clients().await?),
+        Request::InstallServer { id, into } => json(&hub.install_server(&id, &into).await?),
+        Request::UninstallServer { id, from } => {
+            json(&hub.uninstall_server(&id, from.as_deref()).await?)
+        }
+        Request::ImportClient { from } => json(&hub.import_client(&from).await?),
         Request::Subscribe | Request::Stop => Ok(serde_json::Value::Bool(true)),
     }
 }

@@ -29,6 +29,7 @@ use server_prompts::Template;
 
 use crate::{
     builtins::{self, Assignment, BuiltinState},
+    clients::{ClientFiles, ClientsOptions},
     control::{ControlError, DaemonStatus, ErrorCode, ServerInfo},
     paths::Paths,
     settings::{self, Setting},
@@ -63,6 +64,7 @@ struct Inner {
     servers: Mutex<HashMap<String, Entry>>,
     usage: Mutex<HashMap<String, TreeUsage>>,
     builtins: BuiltinState,
+    clients: ClientFiles,
     started_at: i64,
     shutdown: CancellationToken,
     next_session: AtomicU64,
@@ -92,6 +94,7 @@ impl Hub {
         paths: Paths,
         launcher: Launcher,
         session_config: SessionConfig,
+        clients: ClientsOptions,
     ) -> Self {
         let events = switchboard_gateway::events::channel();
         let builtins = BuiltinState::new(store.clone(), &paths.cache_dir());
@@ -107,6 +110,7 @@ impl Hub {
                 servers: Mutex::new(HashMap::new()),
                 usage: Mutex::new(HashMap::new()),
                 builtins,
+                clients: ClientFiles::new(clients),
                 started_at: now_ms(),
                 shutdown: CancellationToken::new(),
                 next_session: AtomicU64::new(1),
@@ -128,6 +132,11 @@ impl Hub {
 
     pub fn shutdown_token(&self) -> &CancellationToken {
         &self.inner.shutdown
+    }
+
+    /// The part of the hub that manages MCP clients' config files.
+    pub(crate) fn client_files(&self) -> &ClientFiles {
+        &self.inner.clients
     }
 
     /// A fresh session id.
@@ -333,7 +342,17 @@ impl Hub {
         self.get_server(id).await
     }
 
+    /// Removes a server: first its entries from every client file Switchboard put them
+    /// in (a file that cannot be changed keeps its entry until it can, and the daemon
+    /// logs it), then the server.
     pub async fn remove_server(&self, id: &str) -> Result<bool, ControlError> {
+        parse_id(id)?;
+        self.uninstall_everywhere(id).await?;
+        self.forget_server(id).await
+    }
+
+    /// Removes a server from the registry only.
+    pub(crate) async fn forget_server(&self, id: &str) -> Result<bool, ControlError> {
         let removed = self.inner.store.remove_server(&parse_id(id)?).await?;
         self.inner.builtins.forget(id);
         self.refresh(id).await?;
