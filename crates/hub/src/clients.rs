@@ -682,9 +682,11 @@ fn stale_removals(
 fn restart_hint(spec: &ClientSpec) -> String {
     let name = spec.display_name;
     match spec.id {
-        "claude-desktop" => format!("quit and reopen {name} to see it"),
-        "claude-code" | "codex" | "gemini" => format!("start a new {name} session to see it"),
-        _ => format!("restart {name}, or reload its MCP servers, to see it"),
+        "claude-desktop" => format!("quit and reopen {name} to see the change"),
+        "claude-code" | "codex" | "gemini" => {
+            format!("start a new {name} session to see the change")
+        }
+        _ => format!("restart {name}, or reload its MCP servers, to see the change"),
     }
 }
 
@@ -834,7 +836,7 @@ mod tests {
         let claude = clients::client("claude-desktop").unwrap();
         assert_eq!(
             restart_hint(claude),
-            "quit and reopen Claude Desktop to see it"
+            "quit and reopen Claude Desktop to see the change"
         );
     }
 
