@@ -541,6 +541,28 @@ async fn import_moves_secret_values_into_the_keychain_and_out_of_the_file() {
         Some("github.com"),
         "plain values stay plain"
     );
+
+    // The client's entry now runs the bridge, and the daemon hands the server its secret
+    // from the keychain: the server sees it in its environment.
+    let command = tokio::process::Command::from(home.command(&["connect", &server]));
+    let client =
+        ().serve(TokioChildProcess::new(command).unwrap())
+            .await
+            .expect("MCP handshake through the adopted entry");
+    let env = call(&client, "get-env", json!({})).await;
+    assert!(
+        text(&env).contains(&token),
+        "the imported secret reaches the server's environment"
+    );
+    client.cancel().await.unwrap();
+    // Asking for the calls flushes the call log, so that it can be searched too.
+    let calls: Vec<Value> = control
+        .call(Request::RecentCalls {
+            query: switchboard_store::CallQuery::default(),
+        })
+        .await
+        .unwrap();
+    assert!(!calls.is_empty(), "the get-env call was logged");
     for file in ["switchboard.db", "switchboard.db-wal"] {
         let bytes = std::fs::read(home.data.join(file)).unwrap_or_default();
         assert!(

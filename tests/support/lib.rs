@@ -376,6 +376,11 @@ impl Home {
         self.home.join(".config")
     }
 
+    /// The temporary folder everything of this home lives in.
+    pub fn root(&self) -> &Path {
+        self._dir.path()
+    }
+
     /// A folder inside this home, created.
     pub fn folder(&self, name: &str) -> PathBuf {
         let path = self._dir.path().join(name);

@@ -9,6 +9,7 @@ mod doctor;
 mod http;
 mod manage;
 mod rejection;
+mod secrets;
 mod serve;
 mod stdio;
 
@@ -17,6 +18,7 @@ use std::{ffi::OsString, net::SocketAddr, path::PathBuf, process::ExitCode};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use switchboard_hub::{AutoStart, ClientTarget, DaemonOptions, Outcome, Paths};
+use switchboard_secrets::{RedactingMakeWriter, Redactor};
 use tracing_subscriber::EnvFilter;
 
 use crate::{
@@ -115,6 +117,10 @@ enum Command {
         /// An environment variable for the server, KEY=VALUE (not for secrets).
         #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
         env: Vec<(String, String)>,
+        /// A secret the server needs in its environment, by NAME only; store its value with
+        /// `switchboard secrets set`.
+        #[arg(long = "secret", value_name = "NAME")]
+        secrets: Vec<String>,
         #[command(flatten)]
         what: AddWhat,
     },
@@ -214,6 +220,17 @@ enum Command {
     /// Take back a folder grant (by its number, as `switchboard grants` shows it).
     Revoke { id: i64 },
 
+    /// Store, list or delete servers' secrets (tokens, passwords) in the OS keychain.
+    #[command(after_help = "Examples:\n  \
+        switchboard secrets set github GITHUB_TOKEN     (asks for the value, hidden)\n  \
+        printf %s \"$TOKEN\" | switchboard secrets set github GITHUB_TOKEN\n  \
+        switchboard secrets list\n\n\
+        A value is never accepted on the command line.")]
+    Secrets {
+        #[command(subcommand)]
+        action: Option<SecretsAction>,
+    },
+
     /// Show, add or remove your own prompt templates (served by the `prompts` server).
     #[command(after_help = "A template is a TOML file:\n\n  \
         description = \"Turns notes into a stand-up update\"\n\n  \
@@ -238,7 +255,8 @@ enum Command {
     /// Stop the daemon and every server it runs.
     Stop,
 
-    /// Check Switchboard's set-up on this computer and say what to fix.
+    /// Check Switchboard's set-up on this computer (data, daemon, keychain, runtimes,
+    /// MCP clients) and say what to fix.
     Doctor,
 
     /// (internal) Run a server process under Switchboard's supervision.
@@ -248,6 +266,16 @@ enum Command {
         #[arg(last = true, required = true)]
         command: Vec<OsString>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum SecretsAction {
+    /// Store a secret: the value is asked for (hidden), or read from stdin.
+    Set { server: String, name: String },
+    /// List the secrets servers need (names only) and whether they are stored.
+    List { server: Option<String> },
+    /// Delete a secret from the keychain.
+    Delete { server: String, name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -313,7 +341,10 @@ fn main() -> ExitCode {
     if let Command::Shim { daemon, command } = &cli.command {
         return shim(*daemon, command);
     }
-    init_logging(cli.verbose);
+    // One redactor for the whole process: the daemon teaches it every secret it hands a
+    // server, and every log line passes through it.
+    let redactor = Redactor::new();
+    init_logging(cli.verbose, redactor.clone());
     // A stdio server or bridge has one client: one thread serves it with the least memory
     // and start-up time. The daemon and HTTP serving get a small thread pool.
     let many_peers = matches!(
@@ -331,7 +362,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&anyhow::Error::new(error).context("could not start")),
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, redactor)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }
@@ -350,7 +381,7 @@ fn shim(_daemon: u32, _command: &[OsString]) -> ExitCode {
     ExitCode::from(2)
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
     let paths = || Paths::resolve(cli.data_dir.clone()).map_err(anyhow::Error::from);
     match cli.command {
         Command::Serve {
@@ -380,14 +411,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await;
             Ok(())
         }
-        Command::Daemon => daemon(paths()?).await,
+        Command::Daemon => daemon(paths()?, redactor).await,
         Command::List => manage::list(&paths()?).await,
         Command::Add {
             id,
             name,
             env,
+            secrets,
             what,
-        } => manage::add(&paths()?, id, name, env, what.into_what()).await,
+        } => manage::add(&paths()?, id, name, env, secrets, what.into_what()).await,
         Command::Remove { id } => manage::remove(&paths()?, id).await,
         Command::Clients => clients::list(&paths()?).await,
         Command::Install { id, into } => {
@@ -426,18 +458,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => manage::grant(&paths()?, path, read_write, server).await,
         Command::Grants { server } => manage::grants(&paths()?, server).await,
         Command::Revoke { id } => manage::revoke(&paths()?, id).await,
+        Command::Secrets { action } => match action.unwrap_or(SecretsAction::List { server: None })
+        {
+            SecretsAction::Set { server, name } => secrets::set(&paths()?, server, name).await,
+            SecretsAction::List { server } => secrets::list(&paths()?, server).await,
+            SecretsAction::Delete { server, name } => {
+                secrets::delete(&paths()?, server, name).await
+            }
+        },
         Command::Prompts { action } => {
             manage::prompts(&paths()?, action.unwrap_or(PromptsAction::List)).await
         }
         Command::Settings { key, value } => manage::settings(&paths()?, key, value).await,
         Command::Stop => manage::stop(&paths()?).await,
-        Command::Doctor => doctor::run(cli.data_dir).await,
+        Command::Doctor => doctor::run(&paths()?).await,
         Command::Shim { .. } => Ok(()),
     }
 }
 
 #[allow(clippy::print_stdout)]
-async fn daemon(paths: Paths) -> anyhow::Result<()> {
+async fn daemon(paths: Paths, redactor: Redactor) -> anyhow::Result<()> {
     #[cfg(unix)]
     let launcher = switchboard_supervisor::Launcher::with_shim(
         std::env::current_exe().context("cannot find the switchboard executable")?,
@@ -449,6 +489,7 @@ async fn daemon(paths: Paths) -> anyhow::Result<()> {
         paths,
         launcher,
         session: switchboard_gateway::SessionConfig::default(),
+        redactor,
         switchboard_exe: std::env::current_exe()
             .context("cannot find the switchboard executable")?,
     };
@@ -464,8 +505,9 @@ async fn daemon(paths: Paths) -> anyhow::Result<()> {
     }
 }
 
-/// Logs go to stderr only: stdout carries the MCP protocol.
-fn init_logging(verbose: u8) {
+/// Logs go to stderr only (stdout carries the MCP protocol), every line scrubbed of the
+/// secrets `redactor` knows.
+fn init_logging(verbose: u8, redactor: Redactor) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -474,7 +516,7 @@ fn init_logging(verbose: u8) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(RedactingMakeWriter::new(std::io::stderr, redactor))
         .with_ansi(false)
         .init();
 }

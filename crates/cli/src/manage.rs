@@ -103,6 +103,7 @@ pub(crate) async fn add(
     id: String,
     name: Option<String>,
     env: Vec<(String, String)>,
+    secrets: Vec<String>,
     what: What,
 ) -> anyhow::Result<()> {
     let source = match what {
@@ -141,6 +142,7 @@ pub(crate) async fn add(
     };
     let launch = Launch {
         env: env.into_iter().collect::<BTreeMap<_, _>>(),
+        secrets: secrets.clone(),
         ..Launch::new(source)
     };
     let info: ServerInfo = client(paths)
@@ -160,6 +162,11 @@ pub(crate) async fn add(
         "  \"{id}\": {{ \"command\": \"{}\", \"args\": [\"connect\", \"{id}\"] }}",
         exe.display()
     );
+    for secret in &secrets {
+        println!(
+            "It needs the secret {secret}: store it with `switchboard secrets set {id} {secret}`."
+        );
+    }
     Ok(())
 }
 

@@ -23,5 +23,5 @@ pub use events::{DriftAction, DriftedEntry, Event, Events};
 pub use policy::{Availability, Root, ServerPolicy};
 pub use recorder::Recorder;
 pub use runtime::{RuntimeView, Runtimes, SessionId, SessionView};
-pub use session::{SessionConfig, SessionContext, Upstream, UpstreamError, Upstreams};
+pub use session::{Opening, SessionConfig, SessionContext, Upstream, UpstreamError, Upstreams};
 pub use standin::{Absence, Standin};

@@ -15,6 +15,9 @@ pub struct ServerPolicy {
     pub disabled_tools: BTreeSet<String>,
     /// Granted folders as `file://` URIs with display names.
     pub roots: Vec<Root>,
+    /// Changes whenever how the server starts changes (its command, settings or secrets),
+    /// so that a session that could not start it tries again.
+    pub revision: u64,
 }
 
 /// Whether the session can reach its server.

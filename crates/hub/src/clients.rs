@@ -23,7 +23,6 @@ use switchboard_clients::{
     self as clients, Change, ClientSpec, ClientsError, ConfigTarget, ConfigWatcher, Entry,
     Environment, ManagedEntries, Operation, Scope,
 };
-use switchboard_secrets::Keychain;
 use switchboard_store::{ClientFile, ClientScope};
 use tokio::sync::mpsc;
 
@@ -43,17 +42,14 @@ pub struct ClientsOptions {
     /// Where clients keep their files for this user, from the daemon's environment
     /// (HOME, APPDATA, XDG_CONFIG_HOME, …); the error says why it is unknown.
     pub environment: Result<Environment, String>,
-    /// The keychain that import moves secrets into; the error says why there is none.
-    pub keychain: Result<Keychain, String>,
 }
 
 impl ClientsOptions {
-    /// Options from this process: its environment and the platform's keychain.
+    /// Options from this process's environment.
     pub fn from_process(binary: PathBuf) -> Self {
         Self {
             binary,
             environment: Environment::from_process().map_err(|e| e.to_string()),
-            keychain: Keychain::platform().map_err(|e| e.to_string()),
         }
     }
 }
@@ -63,7 +59,6 @@ impl ClientsOptions {
 pub(crate) struct ClientFiles {
     binary: PathBuf,
     environment: Result<Environment, String>,
-    keychain: Result<Keychain, String>,
     /// Held for every read-edit-record cycle, so that an install, an import and a drift
     /// repair never interleave on one file or in the store.
     edits: tokio::sync::Mutex<()>,
@@ -78,7 +73,6 @@ impl ClientFiles {
         Self {
             binary: options.binary,
             environment: options.environment,
-            keychain: options.keychain,
             edits: tokio::sync::Mutex::new(()),
             watcher: Mutex::new(None),
             changed,

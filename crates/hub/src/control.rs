@@ -73,6 +73,22 @@ pub enum Request {
     RemovePrompt {
         name: String,
     },
+    /// The secrets each server (or one) needs and whether the keychain has them (names
+    /// only; values never cross the control API).
+    Secrets {
+        #[serde(default)]
+        server: Option<String>,
+    },
+    /// The CLI or the app stored a secret in the keychain: the server needs it from now on.
+    SecretStored {
+        server: String,
+        name: String,
+    },
+    /// The CLI or the app deleted a secret from the keychain.
+    SecretDeleted {
+        server: String,
+        name: String,
+    },
     /// The newest writes the built-in `sql` server made (at most `limit`).
     SqlWrites {
         #[serde(default)]

@@ -60,6 +60,8 @@ pub struct DaemonOptions {
     pub paths: Paths,
     pub launcher: Launcher,
     pub session: switchboard_gateway::SessionConfig,
+    /// Scrubs secrets; the CLI shares it with its log writer so log lines are scrubbed too.
+    pub redactor: switchboard_secrets::Redactor,
     /// The absolute path of the `switchboard` executable, which the entries Switchboard
     /// writes into MCP clients' config files run (`<it> connect <id>`).
     pub switchboard_exe: std::path::PathBuf,
@@ -96,6 +98,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         paths.clone(),
         options.launcher,
         options.session,
+        options.redactor,
         ClientsOptions::from_process(options.switchboard_exe),
     );
     hub.prepare().await?;
@@ -365,6 +368,9 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
         Request::SavePrompt { template } => json(&hub.save_prompt(template).await?),
         Request::RemovePrompt { name } => json(&hub.remove_prompt(&name).await?),
         Request::SqlWrites { limit } => json(&hub.sql_writes(limit).await?),
+        Request::Secrets { server } => json(&hub.secrets(server.as_deref()).await?),
+        Request::SecretStored { server, name } => json(&hub.secret_stored(&server, &name).await?),
+        Request::SecretDeleted { server, name } => json(&hub.secret_deleted(&server, &name).await?),
         Request::ListClients => json(&hub.list_clients().await?),
         Request::InstallServer { id, into } => json(&hub.install_server(&id, &into).await?),
         Request::UninstallServer { id, from } => {

@@ -24,6 +24,6 @@ pub use clients::{
 };
 pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
-pub use hub::Hub;
+pub use hub::{Hub, SecretStatus};
 pub use paths::Paths;
 pub use settings::Setting;

@@ -153,6 +153,13 @@ impl Hub {
             })
             .collect();
         report.file = Some(file_report);
+        for plan in plans
+            .iter()
+            .filter(|plan| !plan.existing && !plan.secret_names.is_empty())
+        {
+            // The redactor learns the values, so that they are scrubbed from logs.
+            self.learn_secrets(&plan.id).await;
+        }
         self.rewatch().await;
         tracing::info!(
             client = spec.id,
@@ -214,6 +221,7 @@ impl Hub {
         stored_secrets: &[(String, String)],
         registered: &[String],
     ) {
+        // A registered server's secrets leave the keychain with it.
         for id in registered {
             if let Err(error) = self.forget_server(id).await {
                 tracing::warn!(server = %id, %error, "could not undo a server's import");
@@ -221,11 +229,18 @@ impl Hub {
         }
         if let Some(keychain) = keychain {
             let keychain = keychain.clone();
-            let stored = stored_secrets.to_vec();
+            let stored: Vec<(String, String)> = stored_secrets
+                .iter()
+                .filter(|(server, _)| !registered.contains(server))
+                .cloned()
+                .collect();
             let undone = blocking(move || {
                 for (server, name) in &stored {
-                    if let Err(error) = keychain.delete(server, name) {
-                        tracing::warn!(%server, %name, %error, "could not undo a secret's import");
+                    match keychain.delete(server, name) {
+                        Ok(()) | Err(switchboard_secrets::SecretsError::NotFound { .. }) => {}
+                        Err(error) => {
+                            tracing::warn!(%server, %name, %error, "could not undo a secret's import");
+                        }
                     }
                 }
             })
@@ -247,7 +262,9 @@ impl Hub {
                 ),
             )
         };
-        let keychain = self.client_files().keychain.clone().map_err(unavailable)?;
+        let keychain = self
+            .keychain()
+            .map_err(|error| unavailable(error.to_string()))?;
         let checked = keychain.clone();
         blocking(move || checked.check())
             .await?
