@@ -13,6 +13,7 @@ pub mod clients;
 pub mod control;
 pub mod daemon;
 mod hub;
+pub mod packages;
 pub mod paths;
 pub mod settings;
 
