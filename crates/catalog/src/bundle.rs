@@ -1,0 +1,1 @@
+//! MCP Bundles (to come).
