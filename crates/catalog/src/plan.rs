@@ -279,7 +279,7 @@ mod runtime_serde {
 }
 
 #[cfg(test)]
-mod tests {
+mod command_tests {
     use super::*;
 
     #[test]
@@ -290,3 +290,6 @@ mod tests {
         assert_eq!(runtime_for_command("/opt/my-server"), None);
     }
 }
+
+#[cfg(test)]
+mod tests;
