@@ -2,6 +2,8 @@
 //! the MCP Registry's REST API (recorded from its OpenAPI description): paging, skipped
 //! entries, ETags, the v0 fallback, and every limit.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
 use std::{
     net::SocketAddr,
     sync::{Arc, Mutex},
@@ -33,7 +35,7 @@ fn server_json(name: &str, version: &str) -> Value {
     })
 }
 
-fn item(server: Value, status: &str) -> Value {
+fn item(server: &Value, status: &str) -> Value {
     json!({
         "server": server,
         "_meta": {"io.modelcontextprotocol.registry/official": {
@@ -85,34 +87,35 @@ async fn registry(uri: Uri, headers: HeaderMap, seen: Arc<Mutex<Seen>>) -> Respo
             }
             if query.contains("cursor=page-2") {
                 json_reply(json!({
-                    "servers": [item(server_json("io.github.acme/third", "3.0.0"), "deprecated")],
+                    "servers": [item(&server_json("io.github.acme/third", "3.0.0"), "deprecated")],
                     "metadata": {"count": 1}
                 }))
             } else {
                 json_reply(json!({
                     "servers": [
-                        item(server_json("io.github.acme/first", "1.0.0"), "active"),
-                        item(server_json("not a valid name", "1.0.0"), "active"),
-                        item(server_json("io.github.acme/gone", "1.0.0"), "deleted"),
-                        item(server_json("io.github.acme/second", "2.0.0"), "active"),
+                        item(&server_json("io.github.acme/first", "1.0.0"), "active"),
+                        item(&server_json("not a valid name", "1.0.0"), "active"),
+                        item(&server_json("io.github.acme/gone", "1.0.0"), "deleted"),
+                        item(&server_json("io.github.acme/second", "2.0.0"), "active"),
                         {"server": {"name": "io.github.acme/shapeless"}}
                     ],
                     "metadata": {"nextCursor": "page-2", "count": 5}
                 }))
             }
         }
-        "/v0.1/servers/io.github.acme%2Ffirst/versions/latest" => {
-            json_reply(item(server_json("io.github.acme/first", "1.0.0"), "active"))
-        }
+        "/v0.1/servers/io.github.acme%2Ffirst/versions/latest" => json_reply(item(
+            &server_json("io.github.acme/first", "1.0.0"),
+            "active",
+        )),
         "/old/v0/servers" => json_reply(json!({
-            "servers": [item(server_json("io.github.acme/legacy", "0.1.0"), "active")],
+            "servers": [item(&server_json("io.github.acme/legacy", "0.1.0"), "active")],
             "metadata": {"next_cursor": "", "count": 1}
         })),
         "/huge/v0.1/servers" => {
             let servers: Vec<Value> = (0..2000)
                 .map(|n| {
                     item(
-                        server_json(&format!("io.github.acme/s{n}"), "1.0.0"),
+                        &server_json(&format!("io.github.acme/s{n}"), "1.0.0"),
                         "active",
                     )
                 })
