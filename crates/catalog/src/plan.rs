@@ -23,6 +23,7 @@ use crate::{
 
 pub(crate) use form::Form;
 pub use form::{AnswerProblem, Answers, Place, SecretValue, Setting, SettingKind};
+pub(crate) use resolve::{folder_grants, missing_list};
 
 /// What the daemon installs for one server.
 #[derive(Debug, Clone)]

@@ -35,8 +35,9 @@ pub struct Setting {
     pub required: bool,
     /// Several values may be given.
     pub multiple: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub default: Option<String>,
+    /// What is used when nothing is given (several for a setting that takes several).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub defaults: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Where the answer ends up.
@@ -181,8 +182,8 @@ impl Form {
                 if existing.description.is_none() {
                     existing.description = setting.description;
                 }
-                if existing.default.is_none() {
-                    existing.default = setting.default;
+                if existing.defaults.is_empty() {
+                    existing.defaults = setting.defaults;
                 }
             }
             None => self.settings.push(setting),
@@ -317,7 +318,7 @@ mod tests {
             secret,
             required: false,
             multiple: false,
-            default: None,
+            defaults: Vec::new(),
             placeholder: None,
             place: Place::Environment,
         }

@@ -424,7 +424,7 @@ fn build_form(entry: &CatalogEntry, via: Via, parts: &Parts) -> Result<Form, Pla
                 secret: false,
                 required: folder.required,
                 multiple: folder.multiple,
-                default: None,
+                defaults: Vec::new(),
                 placeholder: None,
                 place: Place::Grant,
             });
@@ -474,7 +474,7 @@ fn setting_for(
         secret: input.is_secret,
         required: input.is_required,
         multiple,
-        default: input.default.clone(),
+        defaults: input.default.iter().cloned().collect(),
         placeholder: input.placeholder.clone(),
         place,
     }
@@ -761,11 +761,14 @@ pub(crate) fn folder_grants(form: &Form, answers: &Answers) -> Vec<FolderGrant> 
             continue;
         };
         let mut values: Vec<&str> = answers.values(&setting.key);
-        if values.is_empty()
-            && let Some(default) = setting.default.as_deref()
-            && std::path::Path::new(default).is_absolute()
-        {
-            values.push(default);
+        if values.is_empty() {
+            values.extend(
+                setting
+                    .defaults
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|d| std::path::Path::new(d).is_absolute()),
+            );
         }
         for value in values {
             let path = PathBuf::from(value);
