@@ -110,8 +110,9 @@ impl fmt::Display for Via {
     }
 }
 
-/// One installable server.
-#[derive(Debug, Clone, PartialEq)]
+/// One installable server (serialised for the app as its id, kind, origin, `server.json`
+/// and Switchboard's data).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CatalogEntry {
     /// The id it installs under by default.
     pub id: String,

@@ -515,3 +515,29 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod parse_properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn reading_any_text_never_panics(text in ".{0,300}") {
+            let _ = ServerJson::from_json("random", &text);
+        }
+
+        #[test]
+        fn reading_any_json_object_never_panics(
+            name in ".{0,40}", version in ".{0,12}", kind in "[a-z-]{0,16}", url in ".{0,40}"
+        ) {
+            let document = serde_json::json!({
+                "name": name, "description": "d", "version": version,
+                "packages": [{"registryType": kind, "identifier": url, "transport": {"type": kind, "url": url}}],
+                "remotes": [{"type": kind, "url": url}]
+            });
+            let _ = ServerJson::from_value("random", document);
+        }
+    }
+}

@@ -743,3 +743,53 @@ fn the_sha256_of_a_download_is_computed() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
 }
+
+mod mangled {
+    //! Bundles with random bytes changed (the way a fuzzer would): reading them never
+    //! panics, and whatever the outcome, a failed unpack leaves nothing behind.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_mangled_bundle_is_refused_cleanly_or_unpacked_whole(
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)
+        ) {
+            let mut bytes = good_bundle().bytes();
+            for (index, value) in &flips {
+                let at = index.index(bytes.len());
+                bytes[at] = *value;
+            }
+            let place = Place::new();
+            let archive = place.archive_dir.join("mangled.mcpb");
+            fs::write(&archive, &bytes).unwrap();
+            match bundle::unpack(&archive, &place.target(), Platform::current(), &UnpackLimits::default()) {
+                Ok(unpacked) => {
+                    prop_assert_eq!(place.leftovers(), vec!["hello-files".to_owned()]);
+                    prop_assert!(unpacked.dir.join("manifest.json").is_file());
+                }
+                Err(error) => {
+                    prop_assert!(place.leftovers().is_empty(), "{} left {:?}", error, place.leftovers());
+                }
+            }
+        }
+
+        #[test]
+        fn random_bytes_are_never_a_bundle(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let place = Place::new();
+            let archive = place.archive_dir.join("random.mcpb");
+            fs::write(&archive, &bytes).unwrap();
+            let inspected = bundle::inspect(&archive, Platform::current(), &UnpackLimits::default());
+            prop_assert!(inspected.is_err());
+        }
+
+        #[test]
+        fn manifest_parsing_never_panics(text in ".{0,400}") {
+            let _ = bundle::Manifest::parse(text.as_bytes());
+        }
+    }
+}
