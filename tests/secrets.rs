@@ -1,9 +1,10 @@
 //! Secrets end to end, against a real Secret Service (scripts/test runs the suite inside a
 //! D-Bus session with a throwaway gnome-keyring): a server that needs a token gets it in its
 //! environment from the keychain, and the canary test: a careless server that prints its
-//! token, hands it back and crashes with it, and afterwards the token is nowhere
-//! Switchboard wrote: not in any file, the database, the logs, the call log or any
-//! process's arguments. Linux only (reads /proc).
+//! token, hands it back and crashes with it, installed into two clients' config files, and
+//! afterwards the token is nowhere Switchboard wrote: not in any file (client configs
+//! included), the database, the logs, the call log or any process's arguments. Linux only
+//! (reads /proc).
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
@@ -183,6 +184,10 @@ async fn a_secret_reaches_its_server_and_appears_nowhere_else() {
         }]
     );
 
+    // Client config files get the bridge entry, never the value.
+    let written = home.run(&["install", "canary", "--into", "claude-desktop,cursor"]);
+    assert!(written.contains("Claude Desktop"), "{written}");
+
     // The server has it in its environment; the careless server hands it back and echoes
     // it, and its crash prints it.
     let client = connect(&home, "canary").await;
@@ -229,7 +234,8 @@ async fn a_secret_reaches_its_server_and_appears_nowhere_else() {
     assert!(!logs.contains(&token), "{logs}");
     client.cancel().await.unwrap();
 
-    // After the daemon stops: no file Switchboard wrote (database, WAL, logs, caches) has it.
+    // After the daemon stops: no file Switchboard wrote (database, WAL, logs, caches, the
+    // clients' config files and their backups, all inside this home) has it.
     home.run(&["stop"]);
     daemon.wait().unwrap();
     let leaked = files_containing(home.root(), token.as_bytes());

@@ -4,6 +4,7 @@
 //! codes. Each subcommand is a thin adapter over a library crate; nothing here decides
 //! policy.
 
+mod clients;
 mod doctor;
 mod endpoint;
 mod http;
@@ -17,7 +18,7 @@ use std::{ffi::OsString, net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use switchboard_hub::{AutoStart, DaemonOptions, Outcome, Paths};
+use switchboard_hub::{AutoStart, ClientTarget, DaemonOptions, Outcome, Paths};
 use switchboard_secrets::{RedactingMakeWriter, Redactor};
 use tracing_subscriber::EnvFilter;
 
@@ -132,8 +133,46 @@ enum Command {
         what: AddWhat,
     },
 
-    /// Uninstall a server.
+    /// Uninstall a server (its entries in MCP clients' files go too).
     Remove { id: String },
+
+    /// Show the MCP clients on this computer and the servers in each of their files.
+    Clients,
+
+    /// Put an installed server into MCP clients' config files, as an entry that runs
+    /// `switchboard connect <id>`.
+    #[command(after_help = "Examples:\n  \
+        switchboard install clock --into claude-desktop,cursor\n  \
+        switchboard install notes --into cursor:project=/home/me/app\n  \
+        switchboard install files --into claude-code:local=/home/me/app\n\n\
+        Clients: claude-desktop, cursor, vscode, windsurf, claude-code, lm-studio, cline, \
+        codex, gemini, zed. Nothing else in a client's file changes; the old file is kept \
+        as a backup beside it.")]
+    Install {
+        /// The installed server's id, as `switchboard list` shows it.
+        id: String,
+        /// The clients, comma-separated; CLIENT:project=/abs/path (or :local=) for a
+        /// project's file.
+        #[arg(long, value_name = "CLIENTS", value_parser = clients::parse_targets)]
+        into: Vec<ClientTargets>,
+    },
+
+    /// Take a server's entry out of MCP clients' config files.
+    Uninstall {
+        id: String,
+        /// The clients, comma-separated [default: every client it is in].
+        #[arg(long, value_name = "CLIENTS", value_parser = clients::parse_targets)]
+        from: Vec<ClientTargets>,
+    },
+
+    /// Take over the servers you configured by hand in a client: each becomes a
+    /// Switchboard server (secrets moved into the keychain) and its entry runs through
+    /// Switchboard.
+    Import {
+        /// The client, such as claude-desktop (CLIENT:project=/abs/path for a project's file).
+        #[arg(value_parser = clients::parse_target)]
+        client: ClientTarget,
+    },
 
     /// Switch a server on: clients see its tools at once.
     Enable { id: String },
@@ -296,6 +335,9 @@ enum PromptsAction {
     Remove { name: String },
 }
 
+/// A comma-separated list of client files, as one argument.
+type ClientTargets = Vec<ClientTarget>;
+
 /// What `add` installs: exactly one of these.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
@@ -434,6 +476,23 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
             what,
         } => manage::add(&paths()?, id, name, env, secrets, what.into_what()).await,
         Command::Remove { id } => manage::remove(&paths()?, id).await,
+        Command::Clients => clients::list(&paths()?).await,
+        Command::Install { id, into } => {
+            let into: Vec<ClientTarget> = into.into_iter().flatten().collect();
+            if into.is_empty() {
+                anyhow::bail!(
+                    "say which clients with --into, such as: switchboard install {id} --into \
+                     claude-desktop,cursor (`switchboard clients` lists them)"
+                );
+            }
+            clients::install(&paths()?, id, into).await
+        }
+        Command::Uninstall { id, from } => {
+            let from: Vec<ClientTarget> = from.into_iter().flatten().collect();
+            let from = (!from.is_empty()).then_some(from);
+            clients::uninstall(&paths()?, id, from).await
+        }
+        Command::Import { client } => clients::import(&paths()?, client).await,
         Command::Enable { id } => manage::set_enabled(&paths()?, id, true).await,
         Command::Disable { id } => manage::set_enabled(&paths()?, id, false).await,
         Command::Tools {
@@ -493,6 +552,8 @@ async fn daemon(paths: Paths, redactor: Redactor) -> anyhow::Result<()> {
         launcher,
         session: switchboard_gateway::SessionConfig::default(),
         redactor,
+        switchboard_exe: std::env::current_exe()
+            .context("cannot find the switchboard executable")?,
     };
     match switchboard_hub::daemon::run(options).await? {
         Outcome::Stopped => Ok(()),

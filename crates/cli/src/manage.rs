@@ -1,7 +1,7 @@
 //! The commands that manage Switchboard through the daemon's control API: list, add,
 //! remove, enable, disable, tools, status, logs, grant, grants, revoke, prompts, settings,
-//! stop. Each is a
-//! thin adapter: build a request, call the daemon, print the answer.
+//! stop (the client-file commands are in `clients`). Each is a thin adapter: build a
+//! request, call the daemon, print the answer.
 
 use std::{collections::BTreeMap, path::PathBuf};
 
@@ -180,8 +180,9 @@ fn split_npm(spec: &str) -> (String, String) {
 
 #[allow(clippy::print_stdout)]
 pub(crate) async fn remove(paths: &Paths, id: String) -> anyhow::Result<()> {
-    let removed: bool = client(paths)
-        .await?
+    let mut client = client(paths).await?;
+    crate::clients::uninstall_before_remove(&mut client, &id).await;
+    let removed: bool = client
         .call(Request::RemoveServer { id: id.clone() })
         .await?;
     if removed {

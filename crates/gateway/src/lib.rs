@@ -23,7 +23,7 @@ pub mod runtime;
 pub mod session;
 pub mod standin;
 
-pub use events::{Event, Events};
+pub use events::{DriftAction, DriftedEntry, Event, Events};
 pub use policy::{Availability, Root, ServerPolicy};
 pub use recorder::Recorder;
 pub use runtime::{RuntimeView, Runtimes, SessionId, SessionView};

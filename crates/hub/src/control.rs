@@ -12,6 +12,8 @@ use switchboard_gateway::{Event, RuntimeView};
 use switchboard_store::{Access, CallQuery, Grant, Launch, StoreError};
 use switchboard_supervisor::TreeUsage;
 
+use crate::clients::ClientTarget;
+
 /// Every request the daemon understands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", content = "params", rename_all = "snake_case")]
@@ -97,6 +99,26 @@ pub enum Request {
     /// Replaces the HTTP endpoint's token (the old one is refused at once); the new one is
     /// in the keychain.
     RotateHttpToken,
+    /// Every known MCP client: whether it is on this computer, and the entries of its
+    /// files, Switchboard's and others'.
+    ListClients,
+    /// Writes server `id`'s bridge entry into each client file of `into`.
+    InstallServer {
+        id: String,
+        into: Vec<ClientTarget>,
+    },
+    /// Takes server `id`'s entry out of each client file of `from` (every file it is in
+    /// when absent).
+    UninstallServer {
+        id: String,
+        #[serde(default)]
+        from: Option<Vec<ClientTarget>>,
+    },
+    /// Imports the hand-made entries of a client's file as servers, secrets into the
+    /// keychain, each entry replaced by its bridge entry.
+    ImportClient {
+        from: ClientTarget,
+    },
     /// Start receiving events on this connection.
     Subscribe,
     /// Stop the daemon and every server it runs.

@@ -1,7 +1,8 @@
 //! The daemon: one per user (a lock file), listening on the local socket, serving bridge
 //! sessions through the gateway and control peers through the hub, until asked to stop or
 //! signalled. On the way out every session ends politely, so every server process tree is
-//! stopped, and the call log is flushed.
+//! stopped, and the call log is flushed. While it runs it watches the MCP clients' files
+//! it wrote to, for drift.
 
 use std::{
     fs::File,
@@ -23,6 +24,7 @@ use tokio::{
 };
 
 use crate::{
+    clients::ClientsOptions,
     control::{ControlError, ErrorCode, ReplyMessage, Request, RequestMessage},
     hub::Hub,
     paths::Paths,
@@ -60,6 +62,9 @@ pub struct DaemonOptions {
     pub session: switchboard_gateway::SessionConfig,
     /// Scrubs secrets; the CLI shares it with its log writer so log lines are scrubbed too.
     pub redactor: switchboard_secrets::Redactor,
+    /// The absolute path of the `switchboard` executable, which the entries Switchboard
+    /// writes into MCP clients' config files run (`<it> connect <id>`).
+    pub switchboard_exe: std::path::PathBuf,
 }
 
 /// Runs the daemon until it is stopped. Returns at once if another daemon runs.
@@ -94,6 +99,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         options.launcher,
         options.session,
         options.redactor,
+        ClientsOptions::from_process(options.switchboard_exe),
     );
     hub.prepare().await?;
     let endpoint = Endpoint::in_dir(&paths.runtime_dir);
@@ -111,6 +117,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
     ));
     tokio::spawn(sample_usage(hub.clone()));
     let http = tokio::spawn(hub.clone().serve_http());
+    let client_files = tokio::spawn(hub.clone().watch_client_files());
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {
@@ -146,6 +153,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
     let _ = http.await;
     hub.close_aggregate().await;
     let _ = writer.await;
+    let _ = client_files.await;
     hub.shutdown_builtins();
     let _ = std::fs::remove_file(endpoint.path());
     store.close().await;
@@ -391,6 +399,12 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
         Request::SecretDeleted { server, name } => json(&hub.secret_deleted(&server, &name).await?),
         Request::HttpStatus => json(&hub.http_status().await?),
         Request::RotateHttpToken => json(&hub.rotate_http_token().await?),
+        Request::ListClients => json(&hub.list_clients().await?),
+        Request::InstallServer { id, into } => json(&hub.install_server(&id, &into).await?),
+        Request::UninstallServer { id, from } => {
+            json(&hub.uninstall_server(&id, from.as_deref()).await?)
+        }
+        Request::ImportClient { from } => json(&hub.import_client(&from).await?),
         Request::Subscribe | Request::Stop => Ok(serde_json::Value::Bool(true)),
     }
 }

@@ -39,6 +39,7 @@ use server_prompts::Template;
 
 use crate::{
     builtins::{self, BuiltinState},
+    clients::{ClientFiles, ClientsOptions},
     control::{ControlError, DaemonStatus, ErrorCode, ServerInfo},
     paths::Paths,
     settings::{self, Setting},
@@ -80,6 +81,7 @@ struct Inner {
     keychain: Mutex<Option<Keychain>>,
     /// Where node, npx, uvx, python and docker are, found once in the background.
     discovered: tokio::sync::OnceCell<Arc<switchboard_runtimes::Runtimes>>,
+    clients: ClientFiles,
     started_at: i64,
     shutdown: CancellationToken,
     next_session: AtomicU64,
@@ -120,6 +122,7 @@ impl Hub {
         launcher: Launcher,
         session_config: SessionConfig,
         redactor: Redactor,
+        clients: ClientsOptions,
     ) -> Self {
         let events = switchboard_gateway::events::channel();
         let builtins = BuiltinState::new(store.clone(), &paths.cache_dir());
@@ -138,6 +141,7 @@ impl Hub {
                 redactor,
                 keychain: Mutex::new(None),
                 discovered: tokio::sync::OnceCell::new(),
+                clients: ClientFiles::new(clients),
                 started_at: now_ms(),
                 shutdown: CancellationToken::new(),
                 next_session: AtomicU64::new(1),
@@ -164,6 +168,16 @@ impl Hub {
 
     pub fn shutdown_token(&self) -> &CancellationToken {
         &self.inner.shutdown
+    }
+
+    /// The part of the hub that manages MCP clients' config files.
+    pub(crate) fn client_files(&self) -> &ClientFiles {
+        &self.inner.clients
+    }
+
+    /// The daemon's keychain handle, opened on first use (import moves secrets into it).
+    pub(crate) fn keychain(&self) -> Result<Keychain, switchboard_secrets::SecretsError> {
+        self.inner.keychain()
     }
 
     /// A fresh session id.
@@ -391,7 +405,17 @@ impl Hub {
         self.get_server(id).await
     }
 
+    /// Removes a server: first its entries from every client file Switchboard put them
+    /// in (a file that cannot be changed keeps its entry until it can, and the daemon
+    /// logs it), then the server.
     pub async fn remove_server(&self, id: &str) -> Result<bool, ControlError> {
+        parse_id(id)?;
+        self.uninstall_everywhere(id).await?;
+        self.forget_server(id).await
+    }
+
+    /// Removes a server from the registry only (and its secrets from the keychain).
+    pub(crate) async fn forget_server(&self, id: &str) -> Result<bool, ControlError> {
         let server_id = parse_id(id)?;
         let secrets = self
             .inner

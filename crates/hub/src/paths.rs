@@ -47,6 +47,11 @@ impl Paths {
         }
     }
 
+    /// npm and PyPI servers installed ahead of their first session.
+    pub fn packages_dir(&self) -> PathBuf {
+        self.data_dir.join("packages")
+    }
+
     /// Caches the daemon can rebuild, such as the notes servers' search indexes.
     pub fn cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache")

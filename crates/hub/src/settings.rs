@@ -1,5 +1,6 @@
 //! The user's settings that the daemon reads: each key, what it means, its default and the
-//! type of its value. The store keeps values under these keys; anything else is refused, so
+//! type of its value (true or false, a whole number in a range, an IP address, or one of a few
+//! words). The store keeps values under these keys; anything else is refused, so
 //! a typo never silently does nothing.
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,14 @@ pub const HTTP_RATE_BURST: &str = "http.rate_limit_burst";
 /// The HTTP endpoint's default port.
 pub const DEFAULT_HTTP_PORT: u16 = 8931;
 
+/// What the daemon does when a client rewrites its config file and drops or alters an entry
+/// Switchboard manages: `reapply` or `surface`.
+pub const CLIENTS_DRIFT: &str = "clients.drift";
+
+/// The values of [`CLIENTS_DRIFT`].
+pub const DRIFT_REAPPLY: &str = "reapply";
+pub const DRIFT_SURFACE: &str = "surface";
+
 /// One known setting.
 #[derive(Debug, Clone, Copy)]
 struct Spec {
@@ -42,6 +51,8 @@ enum Default {
     },
     /// An IP address (v4 or v6), as text.
     Address(&'static str),
+    /// One of a few words; the first argument is the default.
+    Choice(&'static str, &'static [&'static str]),
 }
 
 impl Default {
@@ -50,6 +61,7 @@ impl Default {
             Self::Bool(b) => Value::Bool(b),
             Self::Int { value, .. } => Value::from(value),
             Self::Address(text) => Value::from(text),
+            Self::Choice(word, _) => Value::from(word),
         }
     }
 
@@ -60,6 +72,7 @@ impl Default {
             Self::Address(_) => value
                 .as_str()
                 .is_some_and(|text| text.parse::<std::net::IpAddr>().is_ok()),
+            Self::Choice(_, allowed) => value.as_str().is_some_and(|text| allowed.contains(&text)),
         }
     }
 
@@ -69,6 +82,11 @@ impl Default {
             Self::Int { min, max, .. } => format!("a whole number from {min} to {max}"),
             Self::Address(_) => {
                 "an IP address in quotes, such as \"127.0.0.1\" or \"::1\"".to_owned()
+            }
+            Self::Choice(_, allowed) => {
+                let quoted: Vec<String> =
+                    allowed.iter().map(|word| format!("\"{word}\"")).collect();
+                format!("one of {}", quoted.join(", "))
             }
         }
     }
@@ -127,6 +145,15 @@ const SPECS: &[Spec] = &[
             min: 1,
             max: 1_000_000,
         },
+    },
+    Spec {
+        key: CLIENTS_DRIFT,
+        description: "What to do when an MCP client rewrites its config file and drops or \
+                      changes an entry Switchboard installed there: \"reapply\" puts the entry \
+                      back at once, \"surface\" leaves the file alone and only tells you (the \
+                      app shows it, the daemon logs it). Either way nothing else in the file \
+                      is touched.",
+        default: Default::Choice(DRIFT_REAPPLY, &[DRIFT_REAPPLY, DRIFT_SURFACE]),
     },
 ];
 
@@ -201,5 +228,26 @@ mod tests {
         assert!(check(HTTP_BIND, &Value::from("localhost")).is_err());
         assert!(check(HTTP_RATE_LIMIT, &Value::from(0)).is_err());
         check(HTTP_RATE_BURST, &Value::from(10)).unwrap();
+    }
+
+    #[test]
+    fn word_settings_take_only_their_listed_words() {
+        check(CLIENTS_DRIFT, &Value::from("surface")).unwrap();
+        check(CLIENTS_DRIFT, &Value::from("reapply")).unwrap();
+        let error = check(CLIENTS_DRIFT, &Value::from("ignore")).unwrap_err();
+        assert_eq!(
+            error.message, "clients.drift is one of \"reapply\", \"surface\", not \"ignore\"",
+            "the message lists what is allowed"
+        );
+        let error = check(CLIENTS_DRIFT, &Value::Bool(true)).unwrap_err();
+        assert!(error.message.contains("\"surface\""), "{}", error.message);
+        let default = known()
+            .find(|(key, _, _)| *key == CLIENTS_DRIFT)
+            .map(|(_, _, default)| default);
+        assert_eq!(
+            default,
+            Some(Value::from("reapply")),
+            "re-applying is the default"
+        );
     }
 }

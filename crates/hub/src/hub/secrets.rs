@@ -101,7 +101,7 @@ impl Hub {
     /// Reads `server`'s secrets (those the keychain has) so the redactor knows them. A
     /// keychain that cannot be read is logged, not fatal: the secrets are then unusable
     /// anyway, and the server's start says why.
-    pub(super) async fn learn_secrets(&self, server: &str) {
+    pub(crate) async fn learn_secrets(&self, server: &str) {
         let names = match parse_id(server) {
             Ok(id) => match self.inner.store.server(&id).await {
                 Ok(Some(record)) => record.launch.secrets,

@@ -45,7 +45,7 @@ impl Upstreams for HubUpstreams {
             }
             let secrets = secrets_for(&inner, server, &launch.secrets).await?;
             let runtimes = inner.runtimes().await;
-            let command = command_for(&runtimes, &launch)?;
+            let command = command_for(&runtimes, &inner.paths.packages_dir(), server, &launch)?;
             let spec = child_spec(&launch, &command, &secrets);
             let running = inner
                 .launcher
@@ -88,13 +88,31 @@ fn refusal(server: &str, error: &SecretsError) -> UpstreamError {
     }
 }
 
-/// What to run for `launch`, with absolute paths from runtime discovery.
+/// What to run for `launch`, with absolute paths from runtime discovery: a package
+/// prepared in `packages` runs from there (offline, at once); otherwise npx or uvx fetch it.
 fn command_for(
     runtimes: &switchboard_runtimes::Runtimes,
+    packages: &std::path::Path,
+    server: &str,
     launch: &Launch,
 ) -> Result<LaunchCommand, UpstreamError> {
+    let prepared = |registry, package: &str| {
+        crate::packages::prepared_program(packages, registry, server, package)
+    };
     let command = match &launch.source {
         Source::Command { command, args } => runtimes.resolve_command(command, args),
+        Source::Npm { package, args, .. }
+            if let Some(script) = prepared(crate::packages::Registry::Npm, package) =>
+        {
+            let mut all = vec![script.into_os_string()];
+            all.extend(args.iter().map(OsString::from));
+            runtimes.launch_command(Runtime::Node, &all)
+        }
+        Source::Pypi { package, args, .. }
+            if let Some(program) = prepared(crate::packages::Registry::Pypi, package) =>
+        {
+            runtimes.resolve_command(&program.to_string_lossy(), args)
+        }
         Source::Npm {
             package,
             version,
