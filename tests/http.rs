@@ -897,3 +897,139 @@ async fn the_aggregate_names_every_enabled_server_s_tools_and_routes_calls() {
         "the aggregate is behind the token too"
     );
 }
+
+/// Cursor's user file: `~/.cursor/mcp.json`.
+fn cursor_file(home: &Home) -> PathBuf {
+    home.home.join(".cursor").join("mcp.json")
+}
+
+fn cursor_entry(home: &Home, name: &str) -> Value {
+    let text = std::fs::read_to_string(cursor_file(home)).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    file["mcpServers"][name].clone()
+}
+
+/// A request made the way a client would from a URL entry: to its URL, with its headers.
+fn post_as_entry(entry: &Value, authorization: &str) -> switchboard_tests::RawReply {
+    let url = entry["url"].as_str().unwrap();
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap());
+    let message = calc_call(1, "20+22", Some(modern_meta(Some("cursor"))));
+    http_request(
+        authority,
+        "POST",
+        path,
+        &[
+            JSON_AND_SSE,
+            JSON_BODY,
+            ("Authorization", authorization),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", "calculate"),
+        ],
+        message.to_string().as_bytes(),
+    )
+}
+
+#[test]
+fn url_entries_name_the_token_variable_or_hold_the_token_and_follow_rotation() {
+    let home = Home::new();
+    let said = home.run_failing(&["settings", "clients.cursor.entry", "url"]);
+    assert!(
+        said.contains("switchboard http enable"),
+        "URL entries need the endpoint, and the fix is named: {said}"
+    );
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    home.run(&["http", "enable", "--port", &port.to_string()]);
+    let token = home.run(&["http", "token"]).trim().to_owned();
+    let file = cursor_file(&home);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let own = json!({"url": "https://example.com/mcp", "headers": {"X-Mine": "1"}});
+    std::fs::write(&file, json!({"mcpServers": {"mine": own}}).to_string()).unwrap();
+
+    // `url`: the header names the variable in Cursor's syntax; no token in the file.
+    home.run(&["settings", "clients.cursor.entry", "url"]);
+    home.run(&["install", "calc", "--into", "cursor"]);
+    let entry = cursor_entry(&home, "calc");
+    assert_eq!(
+        entry,
+        json!({"url": format!("http://127.0.0.1:{port}/servers/calc/mcp"),
+               "headers": {"Authorization": "Bearer ${env:SWITCHBOARD_HTTP_TOKEN}"}}),
+        "a URL entry naming the variable"
+    );
+    assert!(!std::fs::read_to_string(&file).unwrap().contains(&token));
+    let expanded = entry["headers"]["Authorization"]
+        .as_str()
+        .unwrap()
+        .replace("${env:SWITCHBOARD_HTTP_TOKEN}", &token);
+    let reply = post_as_entry(&entry, &expanded);
+    assert_eq!(
+        reply.status, 200,
+        "the entry, expanded, reaches calc: {}",
+        reply.body
+    );
+    assert_eq!(
+        json_of(&reply)["result"]["structuredContent"]["result"],
+        42.0
+    );
+
+    // `url-with-token`: changing the setting rewrites the entry with the token itself.
+    home.run(&["settings", "clients.cursor.entry", "url-with-token"]);
+    let entry = cursor_entry(&home, "calc");
+    let header = entry["headers"]["Authorization"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(header, format!("Bearer {token}"), "the token itself");
+    assert_eq!(
+        post_as_entry(&entry, &header).status,
+        200,
+        "the entry as written works"
+    );
+
+    // Rotation rewrites the file: the new token works from it, the old one is gone.
+    home.run(&["http", "rotate"]);
+    let rotated = home.run(&["http", "token"]).trim().to_owned();
+    assert_ne!(rotated, token);
+    let entry = cursor_entry(&home, "calc");
+    let header = entry["headers"]["Authorization"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        header,
+        format!("Bearer {rotated}"),
+        "the file follows rotation"
+    );
+    assert_eq!(post_as_entry(&entry, &header).status, 200);
+    assert!(!std::fs::read_to_string(&file).unwrap().contains(&token));
+
+    // Back to the bridge; the user's own entry was never touched.
+    home.run(&["settings", "clients.cursor.entry", "bridge"]);
+    let entry = cursor_entry(&home, "calc");
+    assert_eq!(entry["args"], json!(["connect", "calc"]), "{entry}");
+    assert!(
+        entry.get("url").is_none() && entry.get("headers").is_none(),
+        "{entry}"
+    );
+    assert_eq!(
+        cursor_entry(&home, "mine"),
+        own,
+        "the user's entry is as it was"
+    );
+    home.run(&["stop"]);
+    // The tokens are in no file of the installation (database, logs): only the client's
+    // file held one while asked to, and its backups (documented in docs/clients.md).
+    for token in [&token, &rotated] {
+        let found = files_containing(&home.data, token.as_bytes());
+        assert!(found.is_empty(), "a token leaked into {found:?}");
+    }
+    let said = home.run_failing(&["settings", "clients.claude-desktop.entry", "url"]);
+    assert!(
+        said.contains("clients.cursor.entry"),
+        "known settings listed: {said}"
+    );
+}

@@ -411,6 +411,17 @@ impl Home {
     }
 
     /// Runs `switchboard <args>` to completion; panics unless it succeeds.
+    /// Runs `switchboard <args>` that must fail; its stderr.
+    pub fn run_failing(&self, args: &[&str]) -> String {
+        let output = run_with_deadline(self.command(args), Duration::from_secs(60));
+        assert!(
+            !output.status.success(),
+            "switchboard {args:?} should have failed:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+
     pub fn run(&self, args: &[&str]) -> String {
         let output = run_with_deadline(self.command(args), Duration::from_secs(60));
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();

@@ -563,9 +563,20 @@ impl Hub {
         value: serde_json::Value,
     ) -> Result<Setting, ControlError> {
         settings::check(key, &value)?;
+        self.check_client_entry_setting(key, &value).await?;
         self.inner.store.set_setting(key, &value).await?;
         self.apply_settings().await?;
         self.refresh_library().await?;
+        if settings::is_client_entry_key(key) {
+            let client = key
+                .strip_prefix("clients.")
+                .and_then(|rest| rest.strip_suffix(".entry"))
+                .unwrap_or_default();
+            self.refresh_client_entries(Some(&[client])).await;
+        } else if key.starts_with("http.") {
+            // URL entries name the endpoint's address, or say it is off.
+            self.refresh_client_entries(None).await;
+        }
         self.settings()
             .await?
             .into_iter()

@@ -32,6 +32,62 @@ pub const CLIENTS_DRIFT: &str = "clients.drift";
 pub const DRIFT_REAPPLY: &str = "reapply";
 pub const DRIFT_SURFACE: &str = "surface";
 
+/// Which entry Switchboard writes into the files of a client that takes URL entries:
+/// `bridge`, `url` or `url-with-token` (see [`ENTRY_FORMS`]).
+pub const CURSOR_ENTRY: &str = "clients.cursor.entry";
+pub const VSCODE_ENTRY: &str = "clients.vscode.entry";
+pub const CLAUDE_CODE_ENTRY: &str = "clients.claude-code.entry";
+pub const WINDSURF_ENTRY: &str = "clients.windsurf.entry";
+
+/// The values of the `clients.<client>.entry` settings: the bridge command (the default),
+/// a URL entry whose header names the `SWITCHBOARD_HTTP_TOKEN` environment variable, or a
+/// URL entry holding the token itself.
+pub const ENTRY_BRIDGE: &str = "bridge";
+pub const ENTRY_URL: &str = "url";
+pub const ENTRY_URL_WITH_TOKEN: &str = "url-with-token";
+pub const ENTRY_FORMS: &[&str] = &[ENTRY_BRIDGE, ENTRY_URL, ENTRY_URL_WITH_TOKEN];
+
+/// The `clients.<client>.entry` setting of `client`, for the clients that take URL entries.
+pub fn client_entry_key(client: &str) -> Option<&'static str> {
+    match client {
+        "cursor" => Some(CURSOR_ENTRY),
+        "vscode" => Some(VSCODE_ENTRY),
+        "claude-code" => Some(CLAUDE_CODE_ENTRY),
+        "windsurf" => Some(WINDSURF_ENTRY),
+        _ => None,
+    }
+}
+
+/// Whether `key` is one of the `clients.<client>.entry` settings.
+pub fn is_client_entry_key(key: &str) -> bool {
+    [
+        CURSOR_ENTRY,
+        VSCODE_ENTRY,
+        CLAUDE_CODE_ENTRY,
+        WINDSURF_ENTRY,
+    ]
+    .contains(&key)
+}
+
+/// The description of a `clients.<client>.entry` setting.
+macro_rules! entry_description {
+    ($name:literal) => {
+        concat!(
+            "Which entry Switchboard writes into ",
+            $name,
+            "'s files: \"bridge\" runs `switchboard connect <id>` (the default; nothing \
+             secret in the file); \"url\" points at the HTTP endpoint \
+             (http://127.0.0.1:<http.port>/servers/<id>/mcp) with an Authorization header \
+             that names the SWITCHBOARD_HTTP_TOKEN environment variable, which ",
+            $name,
+            " must see (export it from `switchboard http token`); \"url-with-token\" writes \
+             the token itself into the header, so the file then holds a secret (it is \
+             rewritten when the token is rotated). URL entries need the HTTP endpoint on, at \
+             a fixed port. Changing this rewrites Switchboard's entries in those files."
+        )
+    };
+}
+
 /// One known setting.
 #[derive(Debug, Clone, Copy)]
 struct Spec {
@@ -155,6 +211,26 @@ const SPECS: &[Spec] = &[
                       is touched.",
         default: Default::Choice(DRIFT_REAPPLY, &[DRIFT_REAPPLY, DRIFT_SURFACE]),
     },
+    Spec {
+        key: CURSOR_ENTRY,
+        description: entry_description!("Cursor"),
+        default: Default::Choice(ENTRY_BRIDGE, ENTRY_FORMS),
+    },
+    Spec {
+        key: VSCODE_ENTRY,
+        description: entry_description!("VS Code"),
+        default: Default::Choice(ENTRY_BRIDGE, ENTRY_FORMS),
+    },
+    Spec {
+        key: CLAUDE_CODE_ENTRY,
+        description: entry_description!("Claude Code"),
+        default: Default::Choice(ENTRY_BRIDGE, ENTRY_FORMS),
+    },
+    Spec {
+        key: WINDSURF_ENTRY,
+        description: entry_description!("Windsurf"),
+        default: Default::Choice(ENTRY_BRIDGE, ENTRY_FORMS),
+    },
 ];
 
 /// A setting as the control API shows it.
@@ -228,6 +304,24 @@ mod tests {
         assert!(check(HTTP_BIND, &Value::from("localhost")).is_err());
         assert!(check(HTTP_RATE_LIMIT, &Value::from(0)).is_err());
         check(HTTP_RATE_BURST, &Value::from(10)).unwrap();
+    }
+
+    #[test]
+    fn every_client_that_takes_urls_has_an_entry_setting_defaulting_to_the_bridge() {
+        for client in ["cursor", "vscode", "claude-code", "windsurf"] {
+            let key = client_entry_key(client).expect("a setting");
+            assert!(is_client_entry_key(key));
+            assert_eq!(key, format!("clients.{client}.entry"));
+            let default = known().find(|(k, _, _)| *k == key).map(|(_, _, d)| d);
+            assert_eq!(default, Some(Value::from("bridge")), "{key}");
+            check(key, &Value::from("url-with-token")).unwrap();
+            assert!(check(key, &Value::from("sse")).is_err());
+        }
+        assert_eq!(
+            client_entry_key("claude-desktop"),
+            None,
+            "takes no URL entries"
+        );
     }
 
     #[test]

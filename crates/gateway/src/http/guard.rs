@@ -104,6 +104,15 @@ impl Credentials {
         *current = Some(Token { value, generation });
     }
 
+    /// The token accepted now, for writing a client's URL entry that must hold it.
+    pub fn current(&self) -> Option<Sensitive<String>> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|token| token.value.clone())
+    }
+
     pub fn is_set(&self) -> bool {
         self.current
             .read()

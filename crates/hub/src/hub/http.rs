@@ -138,7 +138,7 @@ impl Hub {
     }
 
     /// The endpoint's settings as stored.
-    pub(super) async fn http_settings(&self) -> Result<HttpSettings, ControlError> {
+    pub(crate) async fn http_settings(&self) -> Result<HttpSettings, ControlError> {
         let mut out = HttpSettings::default();
         for setting in self.settings().await? {
             let value = &setting.value;
@@ -169,7 +169,7 @@ impl Hub {
 
     /// Loads the token from the keychain, creating it the first time; the endpoint accepts
     /// it and the redactor scrubs it from then on.
-    pub(super) async fn ensure_http_token(&self) -> Result<(), ControlError> {
+    pub(crate) async fn ensure_http_token(&self) -> Result<(), ControlError> {
         if self.inner.http_credentials.is_set() {
             return Ok(());
         }
@@ -198,6 +198,11 @@ impl Hub {
         Ok(())
     }
 
+    /// The token the endpoint accepts now, once it has been loaded.
+    pub(crate) fn http_token(&self) -> Option<Sensitive<String>> {
+        self.inner.http_credentials.current()
+    }
+
     /// Replaces the token: the old one is refused at once. The new one is in the keychain
     /// for `switchboard http token` (and for client configs that use the URL).
     pub async fn rotate_http_token(&self) -> Result<HttpStatus, ControlError> {
@@ -219,6 +224,8 @@ impl Hub {
         self.inner.redactor.set_source(REDACT_CURRENT, [&token]);
         self.inner.http_credentials.set(token);
         tracing::info!("the HTTP endpoint's token was rotated; the old one is refused");
+        // Client files holding the token itself get the new one.
+        self.refresh_client_entries(None).await;
         self.http_status().await
     }
 
