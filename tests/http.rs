@@ -570,10 +570,10 @@ async fn progress_streams_as_sse_and_a_client_that_leaves_cancels_its_call() {
     ]);
     let endpoint = home.http_endpoint();
     let session = open_session(&endpoint, "everything");
-    let call = |id: u64, duration: u64| {
+    let call = |id: u64, duration: u64, steps: u64| {
         json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
             "name": "trigger-long-running-operation",
-            "arguments": {"duration": duration, "steps": 4},
+            "arguments": {"duration": duration, "steps": steps},
             "_meta": {"progressToken": "my-token"}}})
     };
     // A whole call: progress events with the client's own token, then the answer, as SSE.
@@ -581,7 +581,7 @@ async fn progress_streams_as_sse_and_a_client_that_leaves_cancels_its_call() {
         &endpoint,
         "everything",
         &[("Mcp-Session-Id", session.as_str())],
-        &call(5, 1),
+        &call(5, 1, 4),
     );
     assert_eq!(streamed.status, 200);
     assert_eq!(streamed.header("content-type"), Some("text/event-stream"));
@@ -608,8 +608,10 @@ async fn progress_streams_as_sse_and_a_client_that_leaves_cancels_its_call() {
         "the answer ends the stream with the client's id"
     );
 
-    // A client that leaves after the first progress event: the call is cancelled upstream.
-    let body = call(6, 20).to_string();
+    // A client that leaves after the first progress event: the call is cancelled upstream
+    // (noticed at the next event written to the closed connection: one a second here;
+    // uncancelled, the call would last 20 s).
+    let body = call(6, 20, 20).to_string();
     let mut stream = TcpStream::connect(endpoint.authority()).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
@@ -1020,6 +1022,11 @@ fn url_entries_name_the_token_variable_or_hold_the_token_and_follow_rotation() {
         own,
         "the user's entry is as it was"
     );
+    let said = home.run_failing(&["settings", "clients.claude-desktop.entry", "url"]);
+    assert!(
+        said.contains("clients.cursor.entry"),
+        "known settings listed: {said}"
+    );
     home.run(&["stop"]);
     // The tokens are in no file of the installation (database, logs): only the client's
     // file held one while asked to, and its backups (documented in docs/clients.md).
@@ -1027,9 +1034,4 @@ fn url_entries_name_the_token_variable_or_hold_the_token_and_follow_rotation() {
         let found = files_containing(&home.data, token.as_bytes());
         assert!(found.is_empty(), "a token leaked into {found:?}");
     }
-    let said = home.run_failing(&["settings", "clients.claude-desktop.entry", "url"]);
-    assert!(
-        said.contains("clients.cursor.entry"),
-        "known settings listed: {said}"
-    );
 }

@@ -405,7 +405,8 @@ mod tests {
         let named = namespace(vec![
             ("a".into(), tool("b__c")),
             ("a__b".into(), tool("c")),
-            ("a".into(), tool("b.c")),
+            // A server that lists one name twice.
+            ("a".into(), tool("b__c")),
         ]);
         let names: Vec<&str> = named.iter().map(|n| n.tool.name.as_ref()).collect();
         assert_eq!(names, ["a__b__c", "a__b__c_2", "a__b__c_3"]);

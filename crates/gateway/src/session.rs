@@ -359,7 +359,6 @@ struct Pending {
     at: i64,
     started: Instant,
     request_bytes: usize,
-    cancelled: bool,
 }
 
 /// A request of the gateway's own, whose answer is consumed.
@@ -530,10 +529,14 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                 match envelope.method() {
                     Some("notifications/initialized") => self.handshake.initialized = true,
                     Some("notifications/cancelled") => {
+                        // The client stopped waiting: the call ends here, recorded as
+                        // cancelled at once (a server may never answer a cancelled
+                        // request); an answer that still comes goes to the client as it
+                        // is, which ignores it.
                         if let Some(id) = cancelled_id(&envelope)
-                            && let Some(pending) = self.pending.get_mut(&id)
+                            && let Some(pending) = self.pending.remove(&id)
                         {
-                            pending.cancelled = true;
+                            self.record(pending, CallStatus::Cancelled, None, 0);
                         }
                     }
                     _ => {}
@@ -582,7 +585,6 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             at: now_ms(),
             started: Instant::now(),
             request_bytes: line.len(),
-            cancelled: false,
         };
 
         if method == "tools/call"
@@ -652,11 +654,6 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                     Kind::Error => (CallStatus::RpcError, envelope.error_code()),
                     _ if envelope.is_tool_error() => (CallStatus::ToolError, None),
                     _ => (CallStatus::Ok, None),
-                };
-                let status = if pending.cancelled {
-                    CallStatus::Cancelled
-                } else {
-                    status
                 };
                 match filtered {
                     Some(result) => {
