@@ -653,6 +653,16 @@ async fn stateless(
     {
         return refused(&refusal);
     }
+    if posted.is_initialize() {
+        return json_rpc_error(
+            StatusCode::NOT_FOUND,
+            posted.envelope.id_text(),
+            rules::METHOD_NOT_FOUND,
+            "Method not found: initialize is not part of the 2026-07-28 revision (requests carry \
+             their _meta instead); send it with protocolVersion 2025-11-25 to open a session"
+                .into(),
+        );
+    }
     match posted.kind {
         Kind::Request => {}
         Kind::Notification => return StatusCode::ACCEPTED.into_response(),

@@ -197,7 +197,12 @@ impl<'a> Posted<'a> {
     /// The lifecycle this message follows, given the `MCP-Protocol-Version` header.
     pub fn era(&self, headers: &HeaderMap) -> Era {
         if self.is_initialize() {
-            return Era::Legacy;
+            // `initialize` opens a legacy session, unless its `_meta` says it is of the
+            // stateless revision (where the method no longer exists).
+            return match self.meta_version() {
+                Some(version) if version >= STATELESS_VERSION => Era::Stateless,
+                _ => Era::Legacy,
+            };
         }
         if self.kind == Kind::Request && !self.meta_malformed() {
             return Era::Stateless;
@@ -504,7 +509,16 @@ mod tests {
         assert_eq!(
             legacy.era(&none),
             Era::Legacy,
-            "initialize is always legacy"
+            "initialize opens a legacy session"
+        );
+        let removed = Posted::parse(
+            br#"{"jsonrpc":"2.0","id":4,"method":"initialize","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            removed.era(&none),
+            Era::Stateless,
+            "an initialize of the stateless revision is answered as that revision's"
         );
         let modern = Posted::parse(MODERN_LIST.as_bytes()).unwrap();
         assert_eq!(modern.era(&none), Era::Stateless);
