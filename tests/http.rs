@@ -433,6 +433,44 @@ fn metrics_are_prometheus_text_counting_every_call() {
     }
     assert!(value_of("switchboard_process_resident_memory_bytes", &[]).is_some());
     assert!(!scrape.body.contains("6*7"), "no argument text in metrics");
+
+    // Every call is also a JSON line in the daemon's log file, with tool, duration_ms and
+    // status.
+    home.run(&["stop"]);
+    let logs = home.data.join("logs");
+    let lines: Vec<Value> = std::fs::read_dir(&logs)
+        .unwrap_or_else(|e| panic!("{}: {e}", logs.display()))
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let name = path.file_name()?.to_str()?.to_owned();
+            name.starts_with("switchboard-daemon").then_some(path)
+        })
+        .flat_map(|path| {
+            std::fs::read_to_string(path)
+                .unwrap()
+                .lines()
+                .map(|line| serde_json::from_str::<Value>(line).expect("JSON lines"))
+                .collect::<Vec<_>>()
+        })
+        .filter(|line| line["target"] == "switchboard::calls" && line["tool"] == "calculate")
+        .collect();
+    assert_eq!(lines.len(), 6, "one line per call: {lines:#?}");
+    assert_eq!(
+        lines.iter().filter(|l| l["status"] == "ok").count(),
+        5,
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["duration_ms"].as_f64().is_some() && l["server"] == "calc"),
+        "{lines:#?}"
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.to_string().contains(&endpoint.token))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
