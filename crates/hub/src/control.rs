@@ -12,7 +12,7 @@ use switchboard_gateway::{Event, RuntimeView};
 use switchboard_store::{Access, CallQuery, Grant, Launch, StoreError};
 use switchboard_supervisor::TreeUsage;
 
-use crate::clients::ClientTarget;
+use crate::{clients::ClientTarget, hub::InstallRequest};
 
 /// Every request the daemon understands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,6 +113,14 @@ pub enum Request {
     /// keychain, each entry replaced by its bridge entry.
     ImportClient {
         from: ClientTarget,
+    },
+    /// Installs a server in one step: checks, registers, prepares, verifies, enables and
+    /// writes client files, undoing everything if a step fails (see `Hub::install`).
+    /// Progress arrives as `install` events to subscribers.
+    Install(InstallRequest),
+    /// Uninstalls a server: its client entries, secrets, grants and files, then itself.
+    Uninstall {
+        id: String,
     },
     /// Start receiving events on this connection.
     Subscribe,

@@ -13,9 +13,11 @@ use std::{
     time::Duration,
 };
 
+mod install;
 mod secrets;
 mod upstreams;
 
+pub use install::{FolderRequest, InstallReport, InstallRequest, InstallStep, UninstallReport};
 pub use secrets::SecretStatus;
 
 use switchboard_gateway::{
@@ -384,18 +386,21 @@ impl Hub {
         self.forget_server(id).await
     }
 
-    /// Removes a server from the registry only (and its secrets from the keychain).
+    /// Removes a server from the registry only (with its secrets in the keychain, its grants,
+    /// and its prepared package or unpacked bundle).
     pub(crate) async fn forget_server(&self, id: &str) -> Result<bool, ControlError> {
         let server_id = parse_id(id)?;
-        let secrets = self
+        let launch = self
             .inner
             .store
             .server(&server_id)
             .await?
-            .map(|record| record.launch.secrets)
-            .unwrap_or_default();
+            .map(|record| record.launch);
         let removed = self.inner.store.remove_server(&server_id).await?;
-        self.forget_secrets(id, secrets).await;
+        if let Some(launch) = launch {
+            self.forget_secrets(id, launch.secrets.clone()).await;
+            self.remove_files(id, &launch);
+        }
         self.inner.builtins.forget(id);
         self.refresh(id).await?;
         self.announce(id);

@@ -13,6 +13,7 @@ pub mod clients;
 pub mod control;
 pub mod daemon;
 mod hub;
+pub mod installer;
 pub mod packages;
 pub mod paths;
 pub mod settings;
@@ -25,6 +26,8 @@ pub use clients::{
 };
 pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
-pub use hub::{Hub, SecretStatus};
+pub use hub::{
+    FolderRequest, Hub, InstallReport, InstallRequest, InstallStep, SecretStatus, UninstallReport,
+};
 pub use paths::Paths;
 pub use settings::Setting;
