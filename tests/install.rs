@@ -42,7 +42,8 @@ fn offline(command: &mut Command) {
         .env("PIP_FIND_LINKS", wheels);
 }
 
-/// `switchboard <args>` offline, with `stdin` piped in; the whole output.
+/// `switchboard <args>` offline (and so the daemon it may start), with `stdin` piped in;
+/// the whole output.
 fn switchboard(home: &Home, args: &[&str], stdin: &str) -> Output {
     let mut command = home.command(args);
     offline(&mut command);
@@ -98,7 +99,10 @@ fn claude_config(home: &Home) -> PathBuf {
 }
 
 fn installed_ids(home: &Home) -> Vec<String> {
-    let output = run_with_deadline(home.command(&["list"]), Duration::from_secs(30));
+    let mut command = home.command(&["list"]);
+    // The first command of a home starts its daemon, which keeps this environment.
+    offline(&mut command);
+    let output = run_with_deadline(command, Duration::from_secs(30));
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .skip(1)
@@ -255,14 +259,14 @@ fn secrets_are_never_taken_from_the_command_line() {
 #[test]
 fn the_catalog_is_searched_and_explained() {
     let home = Home::new();
-    let found = home.run(&["catalog", "search", "knowledge", "graph"]);
+    let found = succeed(&home, &["catalog", "search", "knowledge", "graph"], "");
     assert!(
         found.lines().next().unwrap().starts_with("memory"),
         "{found}"
     );
-    let shown = home.run(&["catalog", "show", "github"]);
+    let shown = succeed(&home, &["catalog", "show", "github"], "");
     assert!(shown.contains("secret: kept in the keychain"), "{shown}");
-    let shown = home.run(&["catalog", "show", "filesystem"]);
+    let shown = succeed(&home, &["catalog", "show", "filesystem"], "");
     assert!(shown.contains("a folder, granted to it"), "{shown}");
 }
 
@@ -390,7 +394,7 @@ async fn a_bundle_installs_with_its_secret_in_the_keychain_and_its_folder_grante
         keychain.get("hello-bundle", "API_KEY").unwrap().expose(),
         &key
     );
-    let grants = home.run(&["grants", "--server", "hello-bundle"]);
+    let grants = succeed(&home, &["grants", "--server", "hello-bundle"], "");
     assert!(
         grants.contains(folder.canonicalize().unwrap().to_str().unwrap()),
         "{grants}"
@@ -416,7 +420,7 @@ async fn a_bundle_installs_with_its_secret_in_the_keychain_and_its_folder_grante
         keychain.get("hello-bundle", "API_KEY").is_err(),
         "the secret is gone"
     );
-    let grants = home.run(&["grants"]);
+    let grants = succeed(&home, &["grants"], "");
     assert!(grants.contains("No folders are granted"), "{grants}");
 }
 
@@ -445,4 +449,86 @@ fn a_bundle_that_reaches_outside_its_folder_is_refused_and_leaves_nothing() {
         !bundles.exists() || std::fs::read_dir(&bundles).unwrap().next().is_none(),
         "nothing unpacked"
     );
+}
+
+/// A registry on loopback that lists one server (the everything server under another
+/// name) with ETag "v1", answering 304 to a request that already has it. Serves at most
+/// `connections` requests.
+fn start_registry(connections: usize) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let listing = json!({
+        "servers": [{
+            "server": {
+                "$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+                "name": "io.github.example/echo-everything",
+                "title": "Echo Everything",
+                "description": "Echoes, adds and more, from a registry",
+                "version": "2026.8.31",
+                "packages": [{
+                    "registryType": "npm",
+                    "identifier": "@modelcontextprotocol/server-everything",
+                    "version": "2026.8.31",
+                    "transport": {"type": "stdio"}
+                }]
+            },
+            "_meta": {"io.modelcontextprotocol.registry/official": {
+                "status": "active", "isLatest": true,
+                "publishedAt": "2026-08-31T00:00:00Z", "updatedAt": "2026-08-31T00:00:00Z"
+            }}
+        }],
+        "metadata": {"count": 1}
+    })
+    .to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut cached = false;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                let lower = line.to_ascii_lowercase();
+                cached |= lower.starts_with("if-none-match:") && lower.contains("\"v1\"");
+                line.clear();
+            }
+            let reply = if cached {
+                "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nConnection: close\r\n\r\n".to_owned()
+            } else {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nETag: \"v1\"\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{listing}",
+                    listing.len()
+                )
+            };
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn a_registry_adds_its_servers_to_the_catalog_and_they_install_like_any_other() {
+    let home = Home::new();
+    let registry = start_registry(10);
+    let said = succeed(&home, &["catalog", "refresh", &registry], "");
+    assert!(said.contains("Read 1 servers"), "{said}");
+    let found = succeed(&home, &["catalog", "search", "echo", "everything"], "");
+    let line = found
+        .lines()
+        .find(|l| l.starts_with("echo-everything"))
+        .unwrap_or_else(|| panic!("the registry's server is in the catalog:\n{found}"));
+    assert!(line.contains("[registry]"), "{line}");
+
+    // Again: the registry says nothing changed, and the cache is kept.
+    let said = succeed(&home, &["catalog", "refresh"], "");
+    assert!(said.contains("has not changed"), "{said}");
+
+    let said = succeed(&home, &["install", "echo-everything"], "");
+    assert!(said.contains("Installed \"Echo Everything\""), "{said}");
+    succeed(&home, &["uninstall", "echo-everything"], "");
+
+    succeed(&home, &["catalog", "forget"], "");
+    let found = succeed(&home, &["catalog", "search", "echo", "everything"], "");
+    assert!(!found.contains("[registry]"), "{found}");
 }

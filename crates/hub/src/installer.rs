@@ -29,6 +29,30 @@ use crate::{
     paths::Paths,
 };
 
+/// The catalog to install from: the curated one, then the servers of the MCP Registry the
+/// daemon last read (its cached listing), minus names the curated one has.
+pub async fn catalog(control: &mut ControlClient) -> Result<Catalog, ControlError> {
+    let mut catalog = Catalog::curated().map_err(|e| {
+        ControlError::new(
+            ErrorCode::Storage,
+            format!("the built-in catalog could not be read: {e}"),
+        )
+    })?;
+    let listing: Option<crate::hub::RegistryListing> =
+        control.call(Request::RegistryListing).await?;
+    if let Some(listing) = listing {
+        let origin = switchboard_catalog::Origin::Registry {
+            base_url: listing.url.clone(),
+        };
+        let entries = listing.documents.iter().filter_map(|document| {
+            let name = document["name"].as_str().unwrap_or("a registry entry");
+            CatalogEntry::from_json(name, &document.to_string(), origin.clone()).ok()
+        });
+        catalog.merge(entries.collect::<Vec<_>>());
+    }
+    Ok(catalog)
+}
+
 /// What to install.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InstallSource {
