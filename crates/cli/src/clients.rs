@@ -175,6 +175,12 @@ pub(crate) async fn import(paths: &Paths, from: ClientTarget) -> anyhow::Result<
     Ok(())
 }
 
+/// What an install or uninstall did to client files, failures included.
+pub(crate) fn print_installed(change: &ClientsChange) {
+    print_change(change);
+    print_failures(&change.failures);
+}
+
 #[allow(clippy::print_stdout)]
 fn print_change(change: &ClientsChange) {
     for file in &change.files {

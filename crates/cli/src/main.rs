@@ -8,6 +8,7 @@ mod clients;
 mod doctor;
 mod endpoint;
 mod http;
+mod install;
 mod manage;
 mod rejection;
 mod secrets;
@@ -139,30 +140,54 @@ enum Command {
     /// Show the MCP clients on this computer and the servers in each of their files.
     Clients,
 
-    /// Put an installed server into MCP clients' config files, as an entry that runs
-    /// `switchboard connect <id>`.
+    /// Install a server in one step, from the catalog, an MCP Bundle file or a command
+    /// line: it is checked, downloaded ahead, started once to see that it works, switched
+    /// on, and (with --into) added to MCP clients. For an installed server, --into only
+    /// adds it to clients.
     #[command(after_help = "Examples:\n  \
+        switchboard install github --into claude-desktop\n  \
+        switchboard install filesystem --set path=/home/me/Documents\n  \
+        switchboard install ./weather.mcpb --into cursor\n  \
+        switchboard install --id mine -- npx -y some-mcp-server@1.2.3\n  \
         switchboard install clock --into claude-desktop,cursor\n  \
-        switchboard install notes --into cursor:project=/home/me/app\n  \
-        switchboard install files --into claude-code:local=/home/me/app\n\n\
+        switchboard install notes --into cursor:project=/home/me/app\n\n\
+        Secrets are asked for at a hidden prompt (or read as KEY=VALUE lines from stdin) \
+        and go to the keychain; never pass them with --set.\n\n\
         Clients: claude-desktop, cursor, vscode, windsurf, claude-code, lm-studio, cline, \
         codex, gemini, zed. Nothing else in a client's file changes; the old file is kept \
         as a backup beside it.")]
     Install {
-        /// The installed server's id, as `switchboard list` shows it.
-        id: String,
+        /// A catalog id (`switchboard catalog`), a .mcpb file, or an installed server's id.
+        #[arg(required_unless_present = "command")]
+        source: Option<String>,
+        /// The id to install it under [default: the catalog's, made unique].
+        #[arg(long)]
+        id: Option<String>,
+        /// Answer one of its settings (see `switchboard catalog show ID`); not for secrets.
+        #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_env)]
+        sets: Vec<(String, String)>,
         /// The clients, comma-separated; CLIENT:project=/abs/path (or :local=) for a
         /// project's file.
         #[arg(long, value_name = "CLIENTS", value_parser = clients::parse_targets)]
         into: Vec<ClientTargets>,
+        /// A command line to install instead (after --).
+        #[arg(last = true, conflicts_with = "source")]
+        command: Vec<String>,
     },
 
-    /// Take a server's entry out of MCP clients' config files.
+    /// Uninstall a server: its entries in clients, its secrets, its folder grants and its
+    /// downloaded files go. With --from, only take its entries out of those clients.
     Uninstall {
         id: String,
-        /// The clients, comma-separated [default: every client it is in].
+        /// The clients, comma-separated (only their entries are taken out).
         #[arg(long, value_name = "CLIENTS", value_parser = clients::parse_targets)]
         from: Vec<ClientTargets>,
+    },
+
+    /// Browse the catalog of servers to install.
+    Catalog {
+        #[command(subcommand)]
+        action: Option<CatalogAction>,
     },
 
     /// Take over the servers you configured by hand in a client: each becomes a
@@ -335,6 +360,27 @@ enum PromptsAction {
     Remove { name: String },
 }
 
+#[derive(Debug, Subcommand)]
+enum CatalogAction {
+    /// Find servers by words in their name, description or keywords.
+    Search {
+        text: Vec<String>,
+        /// Only this category (files, developer, databases, search, web, …).
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// What a server does and what its install asks.
+    Show { id: String },
+    /// Add the servers of an MCP Registry (read-only; kept for offline use). Without a
+    /// URL, reads the registry set last again.
+    Refresh {
+        /// Such as https://registry.modelcontextprotocol.io
+        url: Option<String>,
+    },
+    /// Forget the registry: back to the catalog shipped with Switchboard.
+    Forget,
+}
+
 /// A comma-separated list of client files, as one argument.
 type ClientTargets = Vec<ClientTarget>;
 
@@ -477,21 +523,37 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
         } => manage::add(&paths()?, id, name, env, secrets, what.into_what()).await,
         Command::Remove { id } => manage::remove(&paths()?, id).await,
         Command::Clients => clients::list(&paths()?).await,
-        Command::Install { id, into } => {
+        Command::Install {
+            source,
+            id,
+            sets,
+            into,
+            command,
+        } => {
             let into: Vec<ClientTarget> = into.into_iter().flatten().collect();
-            if into.is_empty() {
-                anyhow::bail!(
-                    "say which clients with --into, such as: switchboard install {id} --into \
-                     claude-desktop,cursor (`switchboard clients` lists them)"
-                );
-            }
-            clients::install(&paths()?, id, into).await
+            let source = match source {
+                Some(text) => switchboard_hub::installer::InstallSource::parse(&text),
+                None => switchboard_hub::installer::InstallSource::Command(command),
+            };
+            install::install(&paths()?, source, id, sets, into).await
         }
         Command::Uninstall { id, from } => {
             let from: Vec<ClientTarget> = from.into_iter().flatten().collect();
-            let from = (!from.is_empty()).then_some(from);
-            clients::uninstall(&paths()?, id, from).await
+            if from.is_empty() {
+                install::uninstall(&paths()?, id).await
+            } else {
+                clients::uninstall(&paths()?, id, Some(from)).await
+            }
         }
+        Command::Catalog { action } => match action {
+            None => install::catalog(&paths()?, "", None).await,
+            Some(CatalogAction::Search { text, category }) => {
+                install::catalog(&paths()?, &text.join(" "), category.as_deref()).await
+            }
+            Some(CatalogAction::Show { id }) => install::show(&paths()?, &id).await,
+            Some(CatalogAction::Refresh { url }) => install::refresh(&paths()?, url).await,
+            Some(CatalogAction::Forget) => install::forget(&paths()?).await,
+        },
         Command::Import { client } => clients::import(&paths()?, client).await,
         Command::Enable { id } => manage::set_enabled(&paths()?, id, true).await,
         Command::Disable { id } => manage::set_enabled(&paths()?, id, false).await,

@@ -28,6 +28,14 @@ pub enum Event {
         /// A sentence for people: what happened and what was done.
         message: String,
     },
+    /// An install moved on: `step` is its stage (`check`, `register`, `secrets`,
+    /// `folders`, `prepare`, `verify`, `enable`, `clients`), `message` says what happens,
+    /// in plain words (an installer's output line, during `prepare`).
+    Install {
+        server: String,
+        step: String,
+        message: String,
+    },
 }
 
 /// One managed entry a client dropped or altered. No values: they may be secrets.

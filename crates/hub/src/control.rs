@@ -12,7 +12,7 @@ use switchboard_gateway::{Event, RuntimeView};
 use switchboard_store::{Access, CallQuery, Grant, Launch, StoreError};
 use switchboard_supervisor::TreeUsage;
 
-use crate::clients::ClientTarget;
+use crate::{clients::ClientTarget, hub::InstallRequest};
 
 /// Every request the daemon understands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,6 +119,23 @@ pub enum Request {
     ImportClient {
         from: ClientTarget,
     },
+    /// Installs a server in one step: checks, registers, prepares, verifies, enables and
+    /// writes client files, undoing everything if a step fails (see `Hub::install`).
+    /// Progress arrives as `install` events to subscribers.
+    Install(InstallRequest),
+    /// Uninstalls a server: its client entries, secrets, grants and files, then itself.
+    Uninstall {
+        id: String,
+    },
+    /// Reads the MCP Registry at `url` (or the one read last) into the catalog's cache.
+    RefreshRegistry {
+        #[serde(default)]
+        url: Option<String>,
+    },
+    /// The cached registry listing (`null` when no registry was read).
+    RegistryListing,
+    /// Forgets the registry: the catalog is the curated one again.
+    ForgetRegistry,
     /// Start receiving events on this connection.
     Subscribe,
     /// Stop the daemon and every server it runs.

@@ -298,7 +298,7 @@ async fn serve_control(hub: Hub, stream: endpoint::Stream) {
         let stop = message.request == Request::Stop;
         if message.request == Request::Subscribe && !subscribed {
             subscribed = true;
-            tokio::spawn(forward_events(hub.clone(), out.clone()));
+            tokio::spawn(forward_events(hub.events().subscribe(), out.clone()));
         }
         let reply = match dispatch(&hub, message.request).await {
             Ok(result) => ReplyMessage {
@@ -323,8 +323,12 @@ async fn serve_control(hub: Hub, stream: endpoint::Stream) {
     let _ = writer.await;
 }
 
-async fn forward_events(hub: Hub, out: mpsc::Sender<ReplyMessage>) {
-    let mut events = hub.events().subscribe();
+/// Sends every event to a subscribed peer (subscribed before the reply to `subscribe`, so
+/// nothing after it is missed).
+async fn forward_events(
+    mut events: tokio::sync::broadcast::Receiver<switchboard_gateway::Event>,
+    out: mpsc::Sender<ReplyMessage>,
+) {
     loop {
         let event = tokio::select! {
             event = events.recv() => event,
@@ -405,6 +409,11 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
             json(&hub.uninstall_server(&id, from.as_deref()).await?)
         }
         Request::ImportClient { from } => json(&hub.import_client(&from).await?),
+        Request::Install(request) => json(&hub.install(request).await?),
+        Request::Uninstall { id } => json(&hub.uninstall(&id).await?),
+        Request::RefreshRegistry { url } => json(&hub.refresh_registry(url).await?),
+        Request::RegistryListing => json(&hub.registry_listing().await?),
+        Request::ForgetRegistry => json(&hub.forget_registry().await?),
         Request::Subscribe | Request::Stop => Ok(serde_json::Value::Bool(true)),
     }
 }

@@ -14,12 +14,16 @@ use std::{
 };
 
 pub(crate) mod http;
+mod install;
+mod registry;
 mod secrets;
 mod upstreams;
 
 pub use http::{
     HttpSettings, HttpStatus, TOKEN_OWNER as HTTP_TOKEN_OWNER, token_name as http_token_name,
 };
+pub use install::{FolderRequest, InstallReport, InstallRequest, InstallStep, UninstallReport};
+pub use registry::{RegistryListing, RegistryReport};
 pub use secrets::SecretStatus;
 
 use switchboard_gateway::{
@@ -414,18 +418,21 @@ impl Hub {
         self.forget_server(id).await
     }
 
-    /// Removes a server from the registry only (and its secrets from the keychain).
+    /// Removes a server from the registry only (with its secrets in the keychain, its grants,
+    /// and its prepared package or unpacked bundle).
     pub(crate) async fn forget_server(&self, id: &str) -> Result<bool, ControlError> {
         let server_id = parse_id(id)?;
-        let secrets = self
+        let launch = self
             .inner
             .store
             .server(&server_id)
             .await?
-            .map(|record| record.launch.secrets)
-            .unwrap_or_default();
+            .map(|record| record.launch);
         let removed = self.inner.store.remove_server(&server_id).await?;
-        self.forget_secrets(id, secrets).await;
+        if let Some(launch) = launch {
+            self.forget_secrets(id, launch.secrets.clone()).await;
+            self.remove_files(id, &launch);
+        }
         self.inner.builtins.forget(id);
         self.refresh(id).await?;
         self.announce(id);

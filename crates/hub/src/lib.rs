@@ -13,6 +13,7 @@ pub mod clients;
 pub mod control;
 pub mod daemon;
 mod hub;
+pub mod installer;
 pub mod packages;
 pub mod paths;
 pub mod settings;
@@ -25,6 +26,10 @@ pub use clients::{
 };
 pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
-pub use hub::{HTTP_TOKEN_OWNER, HttpSettings, HttpStatus, Hub, SecretStatus, http_token_name};
+pub use hub::{
+    FolderRequest, HTTP_TOKEN_OWNER, HttpSettings, HttpStatus, Hub, InstallReport,
+    InstallRequest, InstallStep, RegistryListing, RegistryReport, SecretStatus,
+    UninstallReport, http_token_name,
+};
 pub use paths::Paths;
 pub use settings::Setting;

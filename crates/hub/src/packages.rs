@@ -235,6 +235,9 @@ async fn run(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        // No "new version of npm available" lines in the install's progress.
+        .env("npm_config_update_notifier", "false")
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .kill_on_drop(true);
     if !path_dirs.is_empty() {
         let mut dirs: Vec<PathBuf> = path_dirs.to_vec();
@@ -316,8 +319,11 @@ fn program_in(folder: &Path, registry: Registry, package: &str) -> Result<PathBu
                 .filter_map(Result::ok)
                 .filter(|entry| {
                     let name = entry.file_name().to_string_lossy().to_lowercase();
+                    // `<distribution>-<version>.dist-info`; names compare normalised.
                     name.ends_with(".dist-info")
-                        && normalise(&name).starts_with(&format!("{}-", normalise(package)))
+                        && name
+                            .split_once('-')
+                            .is_some_and(|(dist, _)| normalise(dist) == normalise(package))
                 })
                 .find_map(|entry| {
                     std::fs::read_to_string(entry.path().join("entry_points.txt")).ok()

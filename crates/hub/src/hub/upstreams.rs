@@ -12,7 +12,7 @@ use switchboard_gateway::{Opening, Upstream, UpstreamError, Upstreams};
 use switchboard_runtimes::{LaunchCommand, Runtime};
 use switchboard_secrets::{SecretEnv, SecretsError};
 use switchboard_store::{Launch, Source};
-use switchboard_supervisor::ChildSpec;
+use switchboard_supervisor::{ChildSpec, Running};
 
 use super::{Inner, lock};
 use crate::builtins::Assignment;
@@ -43,17 +43,26 @@ impl Upstreams for HubUpstreams {
                     env: &launch.env,
                 });
             }
-            let secrets = secrets_for(&inner, server, &launch.secrets).await?;
-            let runtimes = inner.runtimes().await;
-            let command = command_for(&runtimes, &inner.paths.packages_dir(), server, &launch)?;
-            let spec = child_spec(&launch, &command, &secrets);
-            let running = inner
-                .launcher
-                .spawn(&spec)
-                .map_err(|e| UpstreamError::new(e.to_string()))?;
-            Upstream::process(running)
+            Upstream::process(spawn(&inner, server, &launch).await?)
         })
     }
+}
+
+/// Starts `server`'s process tree through the supervisor: its command resolved, its
+/// secrets from the keychain in its environment.
+pub(super) async fn spawn(
+    inner: &Arc<Inner>,
+    server: &str,
+    launch: &Launch,
+) -> Result<Running, UpstreamError> {
+    let secrets = secrets_for(inner, server, &launch.secrets).await?;
+    let runtimes = inner.runtimes().await;
+    let command = command_for(&runtimes, &inner.paths.packages_dir(), server, launch)?;
+    let spec = child_spec(launch, &command, &secrets);
+    inner
+        .launcher
+        .spawn(&spec)
+        .map_err(|e| UpstreamError::new(e.to_string()))
 }
 
 /// Reads `server`'s secrets from the keychain (off the async threads), and teaches the
@@ -109,9 +118,14 @@ fn command_for(
             runtimes.launch_command(Runtime::Node, &all)
         }
         Source::Pypi { package, args, .. }
-            if let Some(program) = prepared(crate::packages::Registry::Pypi, package) =>
+            if let Some(script) = prepared(crate::packages::Registry::Pypi, package) =>
         {
-            runtimes.resolve_command(&program.to_string_lossy(), args)
+            // Run by the environment's own python: a script's `#!` line names the folder
+            // the environment was made in, before it was moved into place.
+            let python = script.with_file_name("python");
+            let mut all = vec![script.into_os_string()];
+            all.extend(args.iter().map(OsString::from));
+            runtimes.resolve_command(&python.to_string_lossy(), &all)
         }
         Source::Npm {
             package,
@@ -143,11 +157,7 @@ fn command_for(
             all.extend(args.iter().cloned());
             runtimes.launch_command(Runtime::Docker, &all)
         }
-        Source::Bundle { .. } => {
-            return Err(UpstreamError::permanent(
-                "MCP Bundles cannot be run by this version of Switchboard yet",
-            ));
-        }
+        Source::Bundle { command, args, .. } => runtimes.resolve_command(command, args),
         Source::Builtin { .. } => {
             return Err(UpstreamError::new("a built-in server runs in-process"));
         }
@@ -160,6 +170,9 @@ fn command_for(
 fn child_spec(launch: &Launch, command: &LaunchCommand, secrets: &SecretEnv) -> ChildSpec {
     let mut spec = ChildSpec::new(command.program.clone()).args(command.args.clone());
     spec.env = launch.env.clone();
+    if let Source::Bundle { path, .. } = &launch.source {
+        spec.cwd = Some(path.into());
+    }
     let path: OsString = command.path_value(std::env::var_os("PATH").as_deref());
     spec.env
         .insert("PATH".to_owned(), path.to_string_lossy().into_owned());
