@@ -21,8 +21,8 @@ for its token: without a D-Bus session, this script re-runs itself inside
 `dbus-run-session` with a throwaway gnome-keyring (as scripts/test does). The daemon's
 rate limit is raised for the run (the default, 100 requests/s, is for one user's clients).
 
-    bench/http.py                        # 2000 calls x 3 reps
-    bench/http.py --calls 500 --reps 1 --no-peers     # a quick look
+    bench/endpoint.py                        # 2000 calls x 3 reps
+    bench/endpoint.py --calls 500 --reps 1 --no-peers     # a quick look
 """
 import argparse
 import json
