@@ -532,3 +532,41 @@ fn a_registry_adds_its_servers_to_the_catalog_and_they_install_like_any_other() 
     let found = succeed(&home, &["catalog", "search", "echo", "everything"], "");
     assert!(!found.contains("[registry]"), "{found}");
 }
+
+#[test]
+fn a_bundle_needing_a_newer_runtime_says_so_and_leaves_nothing() {
+    let home = Home::new();
+    let bundle = home.folder("downloads").join("future.mcpb");
+    let mut manifest = bundle_manifest();
+    manifest["name"] = json!("future-bundle");
+    manifest["compatibility"] = json!({"runtimes": {"python": ">=99.0.0"}});
+    write_bundle(
+        &bundle,
+        &[
+            ("manifest.json", &manifest.to_string()),
+            ("server.py", BUNDLE_SERVER),
+        ],
+    );
+    let folder = home.folder("projects");
+    let error = fail(
+        &home,
+        &[
+            "install",
+            bundle.to_str().unwrap(),
+            "--set",
+            &format!("folder={}", folder.display()),
+        ],
+        "api_key=irrelevant-key\n",
+    );
+    assert!(error.contains("needs python >=99.0.0"), "{error}");
+    let bundles = home.data.join("bundles");
+    assert!(
+        !bundles.exists() || std::fs::read_dir(&bundles).unwrap().next().is_none(),
+        "the unpacked bundle is gone again"
+    );
+    let keychain = switchboard_secrets::Keychain::platform().expect("a Secret Service");
+    assert!(
+        keychain.get("future-bundle", "API_KEY").is_err(),
+        "no secret was stored"
+    );
+}
