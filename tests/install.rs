@@ -272,6 +272,9 @@ fn the_catalog_is_searched_and_explained() {
 
 /// A small MCP server in plain Python: one tool that says what it was given.
 const BUNDLE_SERVER: &str = r#"import json, os, sys
+if os.environ.get("API_KEY") == "a-wrong-key":
+    sys.stderr.write("401 Unauthorized: the API key was rejected\n")
+    sys.exit(1)
 for line in sys.stdin:
     message = json.loads(line)
     if "id" not in message:
@@ -531,4 +534,143 @@ fn a_registry_adds_its_servers_to_the_catalog_and_they_install_like_any_other() 
     succeed(&home, &["catalog", "forget"], "");
     let found = succeed(&home, &["catalog", "search", "echo", "everything"], "");
     assert!(!found.contains("[registry]"), "{found}");
+}
+
+#[test]
+fn a_bundle_needing_a_newer_runtime_says_so_and_leaves_nothing() {
+    let home = Home::new();
+    let bundle = home.folder("downloads").join("future.mcpb");
+    let mut manifest = bundle_manifest();
+    manifest["name"] = json!("future-bundle");
+    manifest["compatibility"] = json!({"runtimes": {"python": ">=99.0.0"}});
+    write_bundle(
+        &bundle,
+        &[
+            ("manifest.json", &manifest.to_string()),
+            ("server.py", BUNDLE_SERVER),
+        ],
+    );
+    let folder = home.folder("projects");
+    let error = fail(
+        &home,
+        &[
+            "install",
+            bundle.to_str().unwrap(),
+            "--set",
+            &format!("folder={}", folder.display()),
+        ],
+        "api_key=irrelevant-key\n",
+    );
+    assert!(error.contains("needs python >=99.0.0"), "{error}");
+    let bundles = home.data.join("bundles");
+    assert!(
+        !bundles.exists() || std::fs::read_dir(&bundles).unwrap().next().is_none(),
+        "the unpacked bundle is gone again"
+    );
+    let keychain = switchboard_secrets::Keychain::platform().expect("a Secret Service");
+    assert!(
+        keychain.get("future-bundle", "API_KEY").is_err(),
+        "no secret was stored"
+    );
+}
+
+#[test]
+fn a_wrong_secret_fails_the_first_start_and_takes_the_secret_away_again() {
+    let home = Home::new();
+    let bundle = home.folder("downloads").join("picky.mcpb");
+    let mut manifest = bundle_manifest();
+    manifest["name"] = json!("picky-bundle");
+    write_bundle(
+        &bundle,
+        &[
+            ("manifest.json", &manifest.to_string()),
+            ("server.py", BUNDLE_SERVER),
+        ],
+    );
+    let folder = home.folder("projects");
+    let error = fail(
+        &home,
+        &[
+            "install",
+            bundle.to_str().unwrap(),
+            "--set",
+            &format!("folder={}", folder.display()),
+            "--into",
+            "claude-desktop",
+        ],
+        "api_key=a-wrong-key\n",
+    );
+    assert!(error.contains("\"verify\""), "{error}");
+    assert!(error.contains("the API key was rejected"), "{error}");
+    let keychain = switchboard_secrets::Keychain::platform().expect("a Secret Service");
+    assert!(
+        keychain.get("picky-bundle", "API_KEY").is_err(),
+        "the secret is gone"
+    );
+    assert!(
+        !home.data.join("bundles/picky-bundle").exists(),
+        "the bundle is gone"
+    );
+    assert!(!claude_config(&home).exists(), "no client file was written");
+    let grants = succeed(&home, &["grants"], "");
+    assert!(grants.contains("No folders are granted"), "{grants}");
+}
+
+#[test]
+fn a_package_that_does_not_exist_is_reported_by_its_installer_and_leaves_nothing() {
+    let home = Home::new();
+    let error = fail(
+        &home,
+        &[
+            "install",
+            "--id",
+            "ghost",
+            "--",
+            "npx",
+            "-y",
+            "@switchboard-tests/no-such-package@1.0.0",
+        ],
+        "",
+    );
+    assert!(error.contains("\"prepare\""), "{error}");
+    assert!(
+        error.contains("@switchboard-tests/no-such-package"),
+        "{error}"
+    );
+    assert!(!installed_ids(&home).contains(&"ghost".to_owned()));
+    assert!(!home.data.join("packages/npm/ghost").exists());
+    assert!(!home.data.join("packages/npm/ghost.partial").exists());
+}
+
+#[test]
+fn a_missing_runtime_is_named_with_how_to_install_it() {
+    let home = Home::new();
+    // An OCI server needs Docker, which this test machine does not have.
+    let docker_here = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .any(|dir| dir.join("docker").is_file());
+    if docker_here {
+        eprintln!("docker is installed here: the missing-runtime case cannot be shown");
+        return;
+    }
+    let error = fail(
+        &home,
+        &[
+            "install",
+            "--id",
+            "boxed",
+            "--",
+            "docker",
+            "run",
+            "-i",
+            "--rm",
+            "example/server",
+        ],
+        "",
+    );
+    assert!(error.contains("\"check\""), "{error}");
+    assert!(
+        error.contains("needs docker, which is not installed"),
+        "{error}"
+    );
+    assert!(!installed_ids(&home).contains(&"boxed".to_owned()));
 }

@@ -187,6 +187,11 @@ pub(crate) async fn install(
     println!("Installing {} as \"{}\"", draft.title, draft.id);
     let answers = answer(&draft, sets)?;
     let planned = draft.plan(&answers, paths)?;
+    let unmet = installer::unmet_requirements(&planned.plan, &runtimes);
+    if !unmet.is_empty() {
+        planned.discard();
+        bail!("{}", unmet.join("\n"));
+    }
     let keychain = if planned.has_secrets() {
         Some(Keychain::platform()?)
     } else {

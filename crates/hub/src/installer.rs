@@ -272,6 +272,54 @@ fn places() -> Places {
     Places::under_home(&std::env::var_os("HOME").map_or_else(PathBuf::new, PathBuf::from))
 }
 
+/// The runtime versions a plan needs (a bundle's `compatibility.runtimes`, such as node
+/// `>=18.0.0`) that this computer does not meet, each as a sentence with what to do. A
+/// requirement in a form other than `>=X.Y.Z`, `>X`, `^X` or `X` is not judged.
+pub fn unmet_requirements(
+    plan: &InstallPlan,
+    runtimes: &switchboard_runtimes::Runtimes,
+) -> Vec<String> {
+    use switchboard_runtimes::Version;
+    let mut unmet = Vec::new();
+    for requirement in &plan.requirements {
+        let wanted = requirement.version.trim();
+        let minimum = wanted
+            .strip_prefix(">=")
+            .or_else(|| wanted.strip_prefix('>'))
+            .or_else(|| wanted.strip_prefix('^'))
+            .or_else(|| wanted.strip_prefix('~'))
+            .unwrap_or(wanted)
+            .trim();
+        let Some(minimum) = Version::find_in(minimum) else {
+            continue;
+        };
+        let runtime = requirement.runtime;
+        let advice = runtime.install_advice(runtimes.os());
+        match runtimes.found(runtime) {
+            None => unmet.push(format!(
+                "{} needs {} {wanted}, which is not installed: {advice}",
+                plan.title,
+                runtime.name()
+            )),
+            Some(found) => match &found.version {
+                Some(version) if version < &minimum => unmet.push(format!(
+                    "{} needs {} {wanted}, and this computer has {}: {advice}",
+                    plan.title,
+                    runtime.name(),
+                    version
+                        .parts()
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(".")
+                )),
+                _ => {}
+            },
+        }
+    }
+    unmet
+}
+
 /// A plan ready to install.
 #[derive(Debug)]
 pub struct Planned {
