@@ -491,6 +491,37 @@ async fn edit_file_applies_exact_edits_and_returns_a_diff() {
 }
 
 #[tokio::test]
+async fn edit_file_stops_edits_that_grow_past_the_write_cap_even_in_a_dry_run() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("note.txt"), "hello\n").unwrap();
+    let folders = Folders::new(vec![Folder::new(root.path(), Access::ReadOnly)]);
+    let limits = Limits {
+        max_write_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let client = connect_with(&folders, limits).await;
+    // Each edit doubles every "l": 20 of them would make 2 MiB, and 30 of them gigabytes.
+    let edits: Vec<Value> = (0..20)
+        .map(|_| json!({"old_text": "l", "new_text": "ll", "replace_all": true}))
+        .collect();
+    let message = refused(
+        &client,
+        "edit_file",
+        json!({"path": "note.txt", "edits": edits, "dry_run": true}),
+    )
+    .await;
+    // 2 "l"s become 2^(n+1) after n edits: edit 15 is the first past 64 KiB.
+    assert!(
+        message.starts_with("Edit 15 of ") && message.contains("64 KiB write limit"),
+        "the edit that crosses the cap is named, before the text grows further: {message}"
+    );
+    assert_eq!(
+        fs::read_to_string(root.path().join("note.txt")).unwrap(),
+        "hello\n"
+    );
+}
+
+#[tokio::test]
 async fn list_directory_puts_folders_first_with_file_sizes() {
     let fixture = Fixture::new();
     let client = connect(&fixture.folders).await;
