@@ -690,6 +690,44 @@ async fn search_files_finds_names_and_content_lines() {
     assert!(message.contains("not valid"), "{message}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_costly_content_pattern_stops_at_the_time_limit_with_what_it_found() {
+    let root = tempfile::tempdir().unwrap();
+    let line = "the quick brown fox jumps over the lazy dog 0123456789\n";
+    let text = format!("needle\n{}", line.repeat(512 * 1024 / line.len()));
+    fs::write(root.path().join("big.txt"), text).unwrap();
+    let folders = Folders::new(vec![Folder::new(root.path(), Access::ReadOnly)]);
+    let limits = Limits {
+        walk_timeout: std::time::Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let client = connect_with(&folders, limits).await;
+    // Linear time, but thousands of states over every byte: minutes for a few MiB.
+    let alternatives: Vec<String> = (1..60).map(|i| format!("[a-z0-9 ]{{{i}}}x")).collect();
+    let pattern = format!("(?:{})+#|^needle$", alternatives.join("|"));
+    let started = std::time::Instant::now();
+    let found = structured(
+        &client,
+        "search_files",
+        json!({"path": root.path(), "content": pattern, "regex": true}),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    assert_eq!(found["truncated"], true, "{found}");
+    assert!(
+        found["note"].as_str().unwrap().contains("0.2 s time limit"),
+        "{found}"
+    );
+    assert_eq!(
+        found["matches"][0]["line"], 1,
+        "what was found is kept: {found}"
+    );
+    assert!(
+        elapsed < std::time::Duration::from_secs(5),
+        "the search answered {elapsed:?} after it started"
+    );
+}
+
 #[tokio::test]
 async fn move_file_renames_and_refuses_to_overwrite_unless_told() {
     let fixture = Fixture::new();
