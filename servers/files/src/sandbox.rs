@@ -265,7 +265,7 @@ pub enum SandboxError {
     #[error(
         "The granted folder {folder} is no longer the folder that was granted: a folder on its \
          path was replaced by a symbolic link or a file since. Nothing in it is used until the \
-         user grants it again in Switchboard."
+         folder is back in its place, or the user grants it again in Switchboard."
     )]
     GrantReplaced { folder: String },
     #[error(
