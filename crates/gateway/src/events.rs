@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 use switchboard_store::StoredCall;
-use switchboard_supervisor::ServerState;
+use switchboard_supervisor::{ServerState, TreeUsage};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+use crate::stats::ServerStats;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A server's combined state changed.
@@ -15,6 +17,17 @@ pub enum Event {
     Call { call: StoredCall },
     /// A server was installed, removed, switched on or off, or its tools or grants changed.
     ServerChanged { server: String },
+    /// Every few seconds while someone watches: each installed server's CPU, memory and
+    /// call figures.
+    Pulse { servers: Vec<ServerPulse> },
+}
+
+/// One server's live figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct ServerPulse {
+    pub server: String,
+    pub usage: TreeUsage,
+    pub stats: ServerStats,
 }
 
 /// The sending side every part of the daemon shares.

@@ -5,7 +5,7 @@
 //! negotiate them), recording every request/response pair into the call log, switching a
 //! server or one of its tools off at once, answering `roots/list` with the server's folder
 //! grants, health probes, and restarting a crashed server process with its handshake
-//! replayed. Must not: decide policy (the hub publishes it), open the keychain, or touch
+//! replayed, and the call figures (rate, errors, latency) of every server. Must not: decide policy (the hub publishes it), open the keychain, or touch
 //! client config files.
 
 pub mod endpoint;
@@ -18,10 +18,12 @@ pub mod recorder;
 pub mod runtime;
 pub mod session;
 pub mod standin;
+pub mod stats;
 
-pub use events::{Event, Events};
+pub use events::{Event, Events, ServerPulse};
 pub use policy::{Availability, Root, ServerPolicy};
 pub use recorder::Recorder;
-pub use runtime::{RuntimeView, Runtimes, SessionId, SessionView};
+pub use runtime::{RuntimeView, Runtimes, SessionId, SessionView, ToolView};
 pub use session::{SessionConfig, SessionContext, Upstream, UpstreamError, Upstreams};
 pub use standin::{Absence, Standin};
+pub use stats::{CallStats, ServerStats, StatsPoint};

@@ -1,7 +1,7 @@
 //! Recording calls without slowing them: the relay pushes a record into a queue (a short,
 //! never-contended lock, no I/O) and a writer task stores batches, one transaction each.
 //! When the writer falls behind, the oldest queued records lose their argument text, never
-//! the record itself.
+//! the record itself. What is stored is also counted into the call figures.
 
 use std::{
     collections::VecDeque,
@@ -16,6 +16,7 @@ use tokio::sync::{Notify, watch};
 use crate::{
     events::{Event, Events},
     preview::preview,
+    stats::CallStats,
 };
 
 /// Queued records beyond this many lose their argument text, oldest first.
@@ -39,6 +40,8 @@ struct Inner {
     written: watch::Sender<u64>,
     /// Secret values to redact from previews wherever they appear.
     secrets: RwLock<Vec<String>>,
+    /// The figures of the calls stored so far.
+    stats: CallStats,
 }
 
 #[derive(Debug, Default)]
@@ -63,6 +66,7 @@ impl Default for Recorder {
                 wake: Notify::new(),
                 written: watch::channel(0).0,
                 secrets: RwLock::new(Vec::new()),
+                stats: CallStats::default(),
             }),
         }
     }
@@ -91,6 +95,11 @@ impl Recorder {
         if let Ok(mut secrets) = self.inner.secrets.write() {
             *secrets = values;
         }
+    }
+
+    /// The figures (rate, errors, latency) of the calls stored so far.
+    pub fn stats(&self) -> &CallStats {
+        &self.inner.stats
     }
 
     /// Waits until everything pushed so far is stored.
@@ -157,6 +166,7 @@ impl Recorder {
         loop {
             match store.record_calls(&records).await {
                 Ok(ids) => {
+                    self.inner.stats.add(&records);
                     for (id, record) in ids.into_iter().zip(records) {
                         let _ = events.send(Event::Call {
                             call: StoredCall { id, record },

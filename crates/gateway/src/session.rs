@@ -300,6 +300,8 @@ struct Pending {
     started: Instant,
     request_bytes: usize,
     cancelled: bool,
+    /// A `tools/list` asking for a later page.
+    paged: bool,
 }
 
 /// A request of the gateway's own, whose answer is consumed.
@@ -493,6 +495,10 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             } else {
                 (None, None)
             };
+        let paged = method == "tools/list"
+            && envelope
+                .params
+                .is_some_and(|params| params.get().contains("\"cursor\""));
         let pending = Pending {
             method: method.clone(),
             tool: tool.clone(),
@@ -501,6 +507,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             started: Instant::now(),
             request_bytes: line.len(),
             cancelled: false,
+            paged,
         };
 
         if method == "tools/call"
@@ -560,8 +567,16 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                 {
                     self.set_state(ServerState::Healthy);
                 }
+                let from_server = !self.link.as_ref().is_some_and(|l| l.standin);
                 let filtered = match (pending.method.as_str(), envelope.result) {
                     ("tools/list", Some(result)) => {
+                        // The first page tells the app which tools there are to switch.
+                        if from_server
+                            && !pending.paged
+                            && let Some(tools) = crate::runtime::tools_of(result.get())
+                        {
+                            self.context.runtimes.set_tools(&self.server, tools);
+                        }
                         filter_tools_result(result.get(), &self.policy.disabled_tools)
                     }
                     _ => None,
@@ -682,14 +697,21 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
 
     async fn follow(&mut self, policy: ServerPolicy) {
         let old = std::mem::replace(&mut self.policy, policy);
-        if old.availability != self.policy.availability {
-            tracing::info!(server = %self.server, session = self.id, from = ?old.availability, to = ?self.policy.availability, "server switched");
+        let switched = old.availability != self.policy.availability;
+        let restarted = old.generation != self.policy.generation;
+        if switched || restarted {
+            tracing::info!(server = %self.server, session = self.id, from = ?old.availability, to = ?self.policy.availability, restarted, "server switched or restarted");
             if let Some(link) = self.link.take() {
                 let grace = self.context.config.abandon_grace;
                 stop_link(link, grace).await;
             }
             let message = match self.policy.availability {
-                Availability::On => None,
+                Availability::On if switched => None,
+                Availability::On => Some(format!(
+                    "The server \"{}\" was restarted in Switchboard while this request ran; \
+                     try again.",
+                    self.server
+                )),
                 Availability::Off => Some(format!(
                     "The server \"{}\" was switched off in Switchboard while this request ran.",
                     self.server

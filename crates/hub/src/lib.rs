@@ -19,4 +19,4 @@ pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
 pub use hub::Hub;
 pub use paths::Paths;
-pub use settings::Setting;
+pub use settings::{Setting, SettingKind, SettingOption};
