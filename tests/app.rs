@@ -81,7 +81,10 @@ fn free_port() -> u16 {
 fn wait_for_port(port: u16, limit: Duration) {
     let deadline = Instant::now() + limit;
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "port {port} did not open in {limit:?}");
+        assert!(
+            Instant::now() < deadline,
+            "port {port} did not open in {limit:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -135,7 +138,11 @@ where
 }
 
 async fn open_page(driver: &Client, page: &str) {
-    find(driver, &format!("#nav-{page}")).await.click().await.unwrap();
+    find(driver, &format!("#nav-{page}"))
+        .await
+        .click()
+        .await
+        .unwrap();
     let current = find(driver, &format!("#nav-{page}")).await;
     assert_eq!(
         current.attr("aria-current").await.unwrap().as_deref(),
@@ -145,7 +152,10 @@ async fn open_page(driver: &Client, page: &str) {
 }
 
 async fn switch_state(driver: &Client, server: &str) -> Option<String> {
-    match driver.find(Locator::Css(&format!("#switch-{server}"))).await {
+    match driver
+        .find(Locator::Css(&format!("#switch-{server}")))
+        .await
+    {
         Ok(switch) => switch.attr("aria-checked").await.ok().flatten(),
         Err(_) => None,
     }
@@ -153,7 +163,10 @@ async fn switch_state(driver: &Client, server: &str) -> Option<String> {
 
 /// xdotool on the test's display.
 fn xdotool(args: &[&str]) -> String {
-    let output = Command::new("xdotool").args(args).output().expect("xdotool");
+    let output = Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool");
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
@@ -212,9 +225,24 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
     let _trayer = Proc::spawn(
         "trayer",
         Command::new("trayer").args([
-            "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "160",
-            "--heighttype", "pixel", "--height", "32", "--SetDockType", "true",
-            "--transparent", "false", "--tint", "0x333333",
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "pixel",
+            "--width",
+            "160",
+            "--heighttype",
+            "pixel",
+            "--height",
+            "32",
+            "--SetDockType",
+            "true",
+            "--transparent",
+            "false",
+            "--tint",
+            "0x333333",
         ]),
     );
 
@@ -243,10 +271,7 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
 
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("browserName".into(), json!("wry"));
-    capabilities.insert(
-        "tauri:options".into(),
-        json!({"application": app_bin()}),
-    );
+    capabilities.insert("tauri:options".into(), json!({"application": app_bin()}));
     let launched = Instant::now();
     let driver = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities)
@@ -258,7 +283,10 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
     find(&driver, "[data-server=\"files\"]").await;
     let live_after = launched.elapsed();
     eprintln!("the window showed live data {live_after:?} after launch");
-    assert_eq!(switch_state(&driver, "clock").await.as_deref(), Some("true"));
+    assert_eq!(
+        switch_state(&driver, "clock").await.as_deref(),
+        Some("true")
+    );
     screenshot_window(&driver, "servers").await;
 
     // Folders: share a folder through the (stood-in) system dialog, read and write.
@@ -294,17 +322,26 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
         }
         ids
     };
-    let clock = order.iter().position(|id| id == "clock").expect("clock is listed");
+    let clock = order
+        .iter()
+        .position(|id| id == "clock")
+        .expect("clock is listed");
     pick_from_tray_menu(clock + 1);
-    until("the clock switched off", Duration::from_secs(10), || async {
-        home.run(&["list"])
-            .lines()
-            .any(|line| line.starts_with("clock ") && line.contains(" off "))
-    })
+    until(
+        "the clock switched off",
+        Duration::from_secs(10),
+        || async {
+            home.run(&["list"])
+                .lines()
+                .any(|line| line.starts_with("clock ") && line.contains(" off "))
+        },
+    )
     .await;
-    until("the window shows the clock off", Duration::from_secs(10), || async {
-        switch_state(&driver, "clock").await.as_deref() == Some("false")
-    })
+    until(
+        "the window shows the clock off",
+        Duration::from_secs(10),
+        || async { switch_state(&driver, "clock").await.as_deref() == Some("false") },
+    )
     .await;
 
     // The call log: a real client calls the calculator through the bridge.
@@ -314,14 +351,15 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
     let row = driver
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(
-            "//*[@data-call][contains(., 'calculate')]",
-        ))
+        .for_element(Locator::XPath("//*[@data-call][contains(., 'calculate')]"))
         .await
         .expect("the call appears in the log while the page is open");
     row.click().await.unwrap();
     let detail = find(&driver, ".call-detail").await.text().await.unwrap();
-    assert!(detail.contains("6 * 7"), "the detail shows the arguments: {detail}");
+    assert!(
+        detail.contains("6 * 7"),
+        "the detail shows the arguments: {detail}"
+    );
     screenshot_window(&driver, "call-log").await;
     client.cancel().await.unwrap();
 

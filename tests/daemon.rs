@@ -668,7 +668,11 @@ async fn restart_gives_a_live_session_a_fresh_process_and_the_client_keeps_worki
         "{said}"
     );
     let result = call(&client, "echo", json!({"message": "after the restart"})).await;
-    assert!(text(&result).contains("after the restart"), "{}", text(&result));
+    assert!(
+        text(&result).contains("after the restart"),
+        "{}",
+        text(&result)
+    );
     let after = server_groups(&home, "everything").await;
     assert_eq!(after.len(), 1, "still one session");
     assert_ne!(after, before, "a new process tree serves it");
@@ -678,11 +682,11 @@ async fn restart_gives_a_live_session_a_fresh_process_and_the_client_keeps_worki
     );
 
     home.run(&["disable", "everything"]);
-    let refused = home
-        .command(&["restart", "everything"])
-        .output()
-        .unwrap();
-    assert!(!refused.status.success(), "a switched-off server is not restarted");
+    let refused = home.command(&["restart", "everything"]).output().unwrap();
+    assert!(
+        !refused.status.success(),
+        "a switched-off server is not restarted"
+    );
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
         stderr.contains("switched off") && stderr.contains("switchboard enable everything"),
@@ -696,7 +700,12 @@ async fn call_figures_come_from_the_log_and_survive_a_daemon_restart() {
     let home = Home::new();
     let client = connect(&home, "calc").await;
     for i in 0..9 {
-        call(&client, "calculate", json!({"expression": format!("{i} + 1")})).await;
+        call(
+            &client,
+            "calculate",
+            json!({"expression": format!("{i} + 1")}),
+        )
+        .await;
     }
     let failed = call(&client, "calculate", json!({"expression": "1/0"})).await;
     assert_eq!(failed.is_error, Some(true));
@@ -704,7 +713,12 @@ async fn call_figures_come_from_the_log_and_survive_a_daemon_restart() {
 
     let figures = |stats: &switchboard_gateway::ServerStats| {
         let tools_calls = stats.calls;
-        (tools_calls, stats.errors, stats.p50_ms.is_some(), stats.series.len())
+        (
+            tools_calls,
+            stats.errors,
+            stats.p50_ms.is_some(),
+            stats.series.len(),
+        )
     };
     let mut control_client = control(&home).await;
     let stats: Vec<switchboard_gateway::ServerStats> = control_client
@@ -720,7 +734,10 @@ async fn call_figures_come_from_the_log_and_survive_a_daemon_restart() {
     assert!(has_p50, "latency figures");
     assert_eq!(points, 60, "a ten-minute series");
     let status = home.run(&["status"]);
-    assert!(status.contains("CALLS/MIN") && status.contains("P95"), "{status}");
+    assert!(
+        status.contains("CALLS/MIN") && status.contains("P95"),
+        "{status}"
+    );
 
     home.run(&["stop"]);
     let restarted = home.run(&["list"]);
@@ -798,8 +815,16 @@ fn tools_lists_every_tool_with_its_switch_asking_a_server_no_client_has_used() {
             .map(str::to_owned)
     };
     assert_eq!(switch_of("convert_time").as_deref(), Some("off"), "{shown}");
-    assert_eq!(switch_of("get_current_time").as_deref(), Some("on"), "{shown}");
-    assert_eq!(switch_of("list_timezones").as_deref(), Some("on"), "{shown}");
+    assert_eq!(
+        switch_of("get_current_time").as_deref(),
+        Some("on"),
+        "{shown}"
+    );
+    assert_eq!(
+        switch_of("list_timezones").as_deref(),
+        Some("on"),
+        "{shown}"
+    );
     let logs = home.run(&["logs", "--server", "clock"]);
     assert!(
         logs.contains("switchboard  clock  tools/list"),

@@ -97,10 +97,12 @@ impl DaemonLink {
             .as_ref()
             .map_err(|problem| ControlError::new(ErrorCode::Unavailable, problem.clone()))?;
         match ControlClient::connect(paths, &self.inner.autostart).await {
-            Err(error) if error.code == ErrorCode::Unavailable => Err(match &self.inner.engine_problem {
-                Some(problem) => ControlError::new(ErrorCode::Unavailable, problem.clone()),
-                None => error,
-            }),
+            Err(error) if error.code == ErrorCode::Unavailable => {
+                Err(match &self.inner.engine_problem {
+                    Some(problem) => ControlError::new(ErrorCode::Unavailable, problem.clone()),
+                    None => error,
+                })
+            }
             connected => connected,
         }
     }

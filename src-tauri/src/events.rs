@@ -22,7 +22,9 @@ pub const BATCH_EVERY: Duration = Duration::from_millis(100);
 pub const MAX_CALLS_PER_BATCH: usize = 1_000;
 
 /// The daemon's events of the last moments, newest last.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type, tauri_specta::Event,
+)]
 pub struct DaemonBatch {
     /// Calls recorded, oldest first.
     pub calls: Vec<StoredCall>,
@@ -44,7 +46,9 @@ pub struct StateChange {
 }
 
 /// Whether the app can reach the daemon.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, tauri_specta::Event,
+)]
 pub struct DaemonConnection {
     pub connected: bool,
     /// Why not, in plain words, when not connected.
@@ -97,31 +101,47 @@ pub trait BatchListener<R: Runtime>: Send + Sync + 'static {
 
 /// Watches the daemon for as long as the app runs: forwards batches to the window and to
 /// `listener`, reconnecting (and restarting the daemon) when the connection is lost.
-pub async fn forward<R: Runtime>(app: AppHandle<R>, link: DaemonLink, listener: impl BatchListener<R>) {
+pub async fn forward<R: Runtime>(
+    app: AppHandle<R>,
+    link: DaemonLink,
+    listener: impl BatchListener<R>,
+) {
     let mut backoff = Duration::from_millis(250);
     loop {
         let problem = match link.watch().await {
             Ok(client) => {
                 backoff = Duration::from_millis(250);
-                tell(&app, &listener, DaemonConnection {
-                    connected: true,
-                    problem: None,
-                });
+                tell(
+                    &app,
+                    &listener,
+                    DaemonConnection {
+                        connected: true,
+                        problem: None,
+                    },
+                );
                 relay(&app, client, &listener).await;
                 "Switchboard's daemon stopped; starting it again.".to_owned()
             }
             Err(error) => error.message,
         };
-        tell(&app, &listener, DaemonConnection {
-            connected: false,
-            problem: Some(problem),
-        });
+        tell(
+            &app,
+            &listener,
+            DaemonConnection {
+                connected: false,
+                problem: Some(problem),
+            },
+        );
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }
 
-fn tell<R: Runtime>(app: &AppHandle<R>, listener: &impl BatchListener<R>, connection: DaemonConnection) {
+fn tell<R: Runtime>(
+    app: &AppHandle<R>,
+    listener: &impl BatchListener<R>,
+    connection: DaemonConnection,
+) {
     listener.on_connection(app, &connection);
     if let Err(error) = connection.emit(app) {
         tracing::warn!(%error, "could not tell the window about the daemon connection");
@@ -241,7 +261,10 @@ mod tests {
         }
         assert_eq!(batch.calls.len(), MAX_CALLS_PER_BATCH);
         assert_eq!(batch.missed_calls, 250, "the window knows what it missed");
-        assert!(!batch.touches_servers(), "calls alone do not redraw the tray");
+        assert!(
+            !batch.touches_servers(),
+            "calls alone do not redraw the tray"
+        );
     }
 
     #[test]

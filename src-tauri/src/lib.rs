@@ -120,7 +120,10 @@ pub fn run() -> ExitCode {
     };
     app.run(|_app, event| {
         // Closing the last window is not quitting: the tray stays. Only "Quit" exits.
-        if let RunEvent::ExitRequested { code: None, api, .. } = event {
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+        {
             api.prevent_exit();
         }
     });

@@ -51,7 +51,10 @@ mod tests {
     #[test]
     fn a_crash_is_told_once_and_again_after_recovery() {
         let mut notices = Notices::default();
-        assert_eq!(notices.on_state(&change(ServerState::Healthy), "Fetch"), None);
+        assert_eq!(
+            notices.on_state(&change(ServerState::Healthy), "Fetch"),
+            None
+        );
         let notice = notices
             .on_state(&change(ServerState::Crashed), "Fetch")
             .expect("a crash is told");
@@ -64,7 +67,9 @@ mod tests {
         );
         notices.on_state(&change(ServerState::Starting), "Fetch");
         assert!(
-            notices.on_state(&change(ServerState::Crashed), "Fetch").is_some(),
+            notices
+                .on_state(&change(ServerState::Crashed), "Fetch")
+                .is_some(),
             "a new crash after a restart is told"
         );
     }
@@ -72,6 +77,9 @@ mod tests {
     #[test]
     fn degraded_is_shown_in_the_tray_not_notified() {
         let mut notices = Notices::default();
-        assert_eq!(notices.on_state(&change(ServerState::Degraded), "Fetch"), None);
+        assert_eq!(
+            notices.on_state(&change(ServerState::Degraded), "Fetch"),
+            None
+        );
     }
 }

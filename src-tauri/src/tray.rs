@@ -82,9 +82,12 @@ pub struct TrayModel {
 /// The tray for `state`.
 pub fn model(state: &TrayState) -> TrayModel {
     let on: Vec<&ServerInfo> = state.servers.iter().filter(|s| s.enabled).collect();
-    let troubled = on
-        .iter()
-        .any(|s| matches!(s.runtime.state, ServerState::Degraded | ServerState::Crashed));
+    let troubled = on.iter().any(|s| {
+        matches!(
+            s.runtime.state,
+            ServerState::Degraded | ServerState::Crashed
+        )
+    });
     let look = if !state.connected || troubled {
         Look::Degraded
     } else if on.is_empty() {
@@ -193,7 +196,9 @@ pub async fn refresh<R: Runtime>(app: AppHandle<R>) {
         Ok(servers) => {
             let tray = app.state::<Tray>();
             let mut state = tray.state();
-            state.paused.retain(|id| servers.iter().any(|s| s.id == *id && !s.enabled));
+            state
+                .paused
+                .retain(|id| servers.iter().any(|s| s.id == *id && !s.enabled));
             state.servers = servers;
         }
         Err(error) => tracing::warn!(%error, "could not read the servers for the tray"),
@@ -205,7 +210,11 @@ fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<Menu
     let mut builder = MenuBuilder::new(app);
     if let Some(problem) = &model.problem {
         builder = builder
-            .item(&MenuItemBuilder::with_id("problem", problem).enabled(false).build(app)?)
+            .item(
+                &MenuItemBuilder::with_id("problem", problem)
+                    .enabled(false)
+                    .build(app)?,
+            )
             .separator();
     }
     for server in &model.servers {
@@ -324,8 +333,7 @@ pub async fn quit<R: Runtime>(app: AppHandle<R>) {
     let link = app.state::<DaemonLink>().inner().clone();
     let stop = match link.call::<Vec<Setting>>(Request::Settings).await {
         Ok(all) => all.iter().any(|setting| {
-            setting.key == settings::APP_ON_QUIT
-                && setting.value == settings::ON_QUIT_STOP_SERVERS
+            setting.key == settings::APP_ON_QUIT && setting.value == settings::ON_QUIT_STOP_SERVERS
         }),
         Err(_) => false,
     };
@@ -437,7 +445,10 @@ mod tests {
         ]);
         assert_eq!(model(&tray).pause_label, "Pause all");
         let (ids, enabled) = pause_plan(&tray);
-        assert_eq!((ids.as_slice(), enabled), (&["files".to_owned(), "clock".to_owned()][..], false));
+        assert_eq!(
+            (ids.as_slice(), enabled),
+            (&["files".to_owned(), "clock".to_owned()][..], false)
+        );
 
         tray.paused = ids;
         for s in &mut tray.servers {

@@ -24,11 +24,19 @@ fn the_committed_bindings_match_the_commands_and_events() {
         "ui/src/bindings.ts is out of date with the app's commands and events: regenerate it \
          with `UPDATE_BINDINGS=1 cargo test -p switchboard-app --test bindings` and commit it"
     );
-    for command in ["listServers", "setServerEnabled", "pickFolder", "recentCalls"] {
+    for command in [
+        "listServers",
+        "setServerEnabled",
+        "pickFolder",
+        "recentCalls",
+    ] {
         assert!(
             fresh_text.contains(&format!("async {command}(")),
             "the bindings have the command {command}"
         );
     }
-    assert!(fresh_text.contains("daemonBatch"), "the bindings have the batched event");
+    assert!(
+        fresh_text.contains("daemonBatch"),
+        "the bindings have the batched event"
+    );
 }

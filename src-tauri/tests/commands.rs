@@ -47,12 +47,17 @@ impl Daemon {
                 .enable_all()
                 .build()
                 .unwrap();
-            runtime.block_on(switchboard_hub::daemon::run(options)).unwrap();
+            runtime
+                .block_on(switchboard_hub::daemon::run(options))
+                .unwrap();
         });
         let socket = paths.runtime_dir.join("daemon.sock");
         let deadline = Instant::now() + Duration::from_secs(20);
         while !socket.exists() {
-            assert!(Instant::now() < deadline, "the daemon opens its socket within 20 s");
+            assert!(
+                Instant::now() < deadline,
+                "the daemon opens its socket within 20 s"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Self {
@@ -133,7 +138,11 @@ fn app_with(
 }
 
 /// Invokes `command` as the window would; the answer or the error as JSON.
-fn invoke(window: &tauri::WebviewWindow<MockRuntime>, command: &str, args: Value) -> Result<Value, Value> {
+fn invoke(
+    window: &tauri::WebviewWindow<MockRuntime>,
+    command: &str,
+    args: Value,
+) -> Result<Value, Value> {
     get_ipc_response(
         window,
         InvokeRequest {
@@ -167,13 +176,25 @@ fn servers_are_listed_and_switched_through_the_commands() {
     let servers = invoke(&window, "list_servers", json!({})).unwrap();
     let listed = ids(&servers);
     for builtin in ["calc", "clock", "fetch", "files", "notes", "prompts", "sql"] {
-        assert!(listed.contains(&builtin.to_owned()), "{builtin} is listed: {listed:?}");
+        assert!(
+            listed.contains(&builtin.to_owned()),
+            "{builtin} is listed: {listed:?}"
+        );
     }
     let clock = &servers.as_array().unwrap()[listed.iter().position(|id| id == "clock").unwrap()];
     assert_eq!(clock["enabled"], true);
-    assert_eq!(clock["stats"]["series"].as_array().unwrap().len(), 60, "figures come with it");
+    assert_eq!(
+        clock["stats"]["series"].as_array().unwrap().len(),
+        60,
+        "figures come with it"
+    );
 
-    let off = invoke(&window, "set_server_enabled", json!({"id": "clock", "enabled": false})).unwrap();
+    let off = invoke(
+        &window,
+        "set_server_enabled",
+        json!({"id": "clock", "enabled": false}),
+    )
+    .unwrap();
     assert_eq!(off["enabled"], false, "the answer is the switched server");
     let tool_off = invoke(
         &window,
@@ -185,7 +206,11 @@ fn servers_are_listed_and_switched_through_the_commands() {
 
     let tools = invoke(&window, "server_tools", json!({"id": "calc"})).unwrap();
     assert!(
-        tools.as_array().unwrap().iter().any(|t| t["name"] == "calculate"),
+        tools
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "calculate"),
         "a switched-off tool is still listed, to be switched back on: {tools}"
     );
 }
@@ -196,7 +221,12 @@ fn a_failed_command_gives_the_window_a_code_and_a_sentence_with_the_fix() {
     let _daemon = Daemon::start(&paths(&dir));
     let (_app, window) = app(DaemonLink::new(paths(&dir), AutoStart::No));
 
-    let error = invoke(&window, "set_server_enabled", json!({"id": "nope", "enabled": true})).unwrap_err();
+    let error = invoke(
+        &window,
+        "set_server_enabled",
+        json!({"id": "nope", "enabled": true}),
+    )
+    .unwrap_err();
     assert_eq!(error["code"], "not_found", "{error}");
     let message = error["message"].as_str().unwrap();
     assert!(
@@ -204,11 +234,26 @@ fn a_failed_command_gives_the_window_a_code_and_a_sentence_with_the_fix() {
         "a sentence: {message}"
     );
     let error = invoke(&window, "restart_server", json!({"id": "clock"}));
-    assert_eq!(error.unwrap(), json!(0), "nothing running, nothing restarted");
+    assert_eq!(
+        error.unwrap(),
+        json!(0),
+        "nothing running, nothing restarted"
+    );
 
-    let error = invoke(&window, "change_setting", json!({"key": "calls.retention_days", "value": 0})).unwrap_err();
+    let error = invoke(
+        &window,
+        "change_setting",
+        json!({"key": "calls.retention_days", "value": 0}),
+    )
+    .unwrap_err();
     assert_eq!(error["code"], "invalid_input");
-    assert!(error["message"].as_str().unwrap().contains("from 1 to 3650"), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("from 1 to 3650"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -226,7 +271,11 @@ fn a_folder_chosen_in_the_picker_is_granted_listed_and_revoked() {
     );
 
     let picked = invoke(&window, "pick_folder", json!({})).unwrap();
-    assert_eq!(PathBuf::from(picked.as_str().unwrap()), folder, "the chosen folder");
+    assert_eq!(
+        PathBuf::from(picked.as_str().unwrap()),
+        folder,
+        "the chosen folder"
+    );
 
     let grant = invoke(
         &window,
@@ -244,7 +293,10 @@ fn a_folder_chosen_in_the_picker_is_granted_listed_and_revoked() {
     );
     let revoked = invoke(&window, "revoke_grant", json!({"id": grant["id"]})).unwrap();
     assert_eq!(revoked, true);
-    assert_eq!(invoke(&window, "list_grants", json!({})).unwrap(), json!([]));
+    assert_eq!(
+        invoke(&window, "list_grants", json!({})).unwrap(),
+        json!([])
+    );
 
     let error = invoke(
         &window,
@@ -268,14 +320,20 @@ fn the_link_comes_back_after_the_daemon_restarts() {
 
     let _again = Daemon::start(&paths(&dir));
     let servers = invoke(&window, "list_servers", json!({})).unwrap();
-    assert!(!ids(&servers).is_empty(), "the same link reaches the new daemon");
+    assert!(
+        !ids(&servers).is_empty(),
+        "the same link reaches the new daemon"
+    );
 }
 
 #[test]
 fn launch_at_login_is_read_and_changed_through_the_desktop() {
     let dir = tempfile::tempdir().unwrap();
     let (_app, window) = app(DaemonLink::new(paths(&dir), AutoStart::No));
-    assert_eq!(invoke(&window, "launch_at_login", json!({})).unwrap(), false);
+    assert_eq!(
+        invoke(&window, "launch_at_login", json!({})).unwrap(),
+        false
+    );
     assert_eq!(
         invoke(&window, "set_launch_at_login", json!({"enabled": true})).unwrap(),
         true
@@ -332,7 +390,12 @@ fn calls_reach_the_window_as_batched_typed_events() {
     ));
     assert!(
         eventually(Duration::from_secs(10), || {
-            heard.connections.lock().unwrap().iter().any(|c| c.connected)
+            heard
+                .connections
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|c| c.connected)
         }),
         "the forwarder says it is connected"
     );
@@ -356,14 +419,17 @@ fn calls_reach_the_window_as_batched_typed_events() {
             .collect()
     };
     assert!(
-        eventually(Duration::from_secs(10), || seen().contains(&"tools/list".to_owned())),
+        eventually(Duration::from_secs(10), || seen()
+            .contains(&"tools/list".to_owned())),
         "the calls reach the window: {:?}",
         seen()
     );
     assert_eq!(seen(), ["initialize", "tools/list"], "in order, each once");
     let batches = heard.batches.lock().unwrap().clone();
     assert!(
-        batches.iter().any(|b| b.states.iter().any(|s| s.server == "clock")),
+        batches
+            .iter()
+            .any(|b| b.states.iter().any(|s| s.server == "clock")),
         "the clock's state changes come too"
     );
     assert!(

@@ -62,8 +62,18 @@ fn print_servers(servers: &[ServerInfo]) {
         .collect();
     table(
         &[
-            "ID", "NAME", "SWITCH", "STATE", "SESSIONS", "RESTARTS", "CPU", "MEMORY", "CALLS/MIN",
-            "ERRORS", "P50", "P95",
+            "ID",
+            "NAME",
+            "SWITCH",
+            "STATE",
+            "SESSIONS",
+            "RESTARTS",
+            "CPU",
+            "MEMORY",
+            "CALLS/MIN",
+            "ERRORS",
+            "P50",
+            "P95",
         ],
         &rows,
     );

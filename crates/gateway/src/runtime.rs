@@ -62,9 +62,11 @@ pub fn tools_of(result: &str) -> Option<Vec<ToolView>> {
             .into_iter()
             .map(|tool| ToolView {
                 name: tool.name,
-                description: tool.description.map(|d| match d.char_indices().nth(DESCRIPTION_CHARS) {
-                    Some((cut, _)) => format!("{}…", d[..cut].trim_end()),
-                    None => d,
+                description: tool.description.map(|d| {
+                    match d.char_indices().nth(DESCRIPTION_CHARS) {
+                        Some((cut, _)) => format!("{}…", d[..cut].trim_end()),
+                        None => d,
+                    }
                 }),
             })
             .collect(),
@@ -212,13 +214,18 @@ impl Runtimes {
 
     /// The tools `server` listed last, if any session listed them.
     pub fn tools(&self, server: &str) -> Option<Vec<ToolView>> {
-        self.lock().get(server).and_then(|runtime| runtime.tools.clone())
+        self.lock()
+            .get(server)
+            .and_then(|runtime| runtime.tools.clone())
     }
 
     /// Forgets everything about a server (after it is removed).
     pub fn forget(&self, server: &str) {
         let mut servers = self.lock();
-        if servers.get(server).is_some_and(|runtime| runtime.sessions.is_empty()) {
+        if servers
+            .get(server)
+            .is_some_and(|runtime| runtime.sessions.is_empty())
+        {
             servers.remove(server);
         }
     }

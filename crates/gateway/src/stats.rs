@@ -91,7 +91,10 @@ impl Histogram {
                 return Some(bin_value_us(*bin) / 1000.0);
             }
         }
-        self.bins.keys().next_back().map(|b| bin_value_us(*b) / 1000.0)
+        self.bins
+            .keys()
+            .next_back()
+            .map(|b| bin_value_us(*b) / 1000.0)
     }
 }
 
@@ -251,7 +254,11 @@ mod tests {
         assert_eq!(stats.calls, 0);
         assert_eq!(stats.error_rate, 0.0, "no calls, no errors");
         assert_eq!(stats.p50_ms, None);
-        assert_eq!(stats.series.len(), SERIES_BUCKETS, "the chart always has its points");
+        assert_eq!(
+            stats.series.len(),
+            SERIES_BUCKETS,
+            "the chart always has its points"
+        );
         assert_eq!(
             stats.series.last().map(|p| p.at),
             Some(bucket_start(T0)),
@@ -277,12 +284,19 @@ mod tests {
         let stats = window.stats("calc", T0);
         assert_eq!(stats.calls, 100, "only the last five minutes count");
         assert_eq!(stats.errors, 10);
-        assert!((stats.calls_per_minute - 20.0).abs() < 1e-9, "{}", stats.calls_per_minute);
+        assert!(
+            (stats.calls_per_minute - 20.0).abs() < 1e-9,
+            "{}",
+            stats.calls_per_minute
+        );
         assert!((stats.error_rate - 0.1).abs() < 1e-9);
         let p50 = stats.p50_ms.unwrap();
         let p95 = stats.p95_ms.unwrap();
         assert!((p50 - 1.0).abs() / 1.0 < 0.05, "p50 {p50} is about 1 ms");
-        assert!((p95 - 100.0).abs() / 100.0 < 0.05, "p95 {p95} is about 100 ms");
+        assert!(
+            (p95 - 100.0).abs() / 100.0 < 0.05,
+            "p95 {p95} is about 100 ms"
+        );
         let charted: u32 = stats.series.iter().map(|p| p.calls).sum();
         assert_eq!(charted, 101, "the chart shows the older call too");
     }

@@ -613,7 +613,10 @@ async fn a_restart_replaces_the_server_and_replays_the_handshake_so_calls_keep_w
         replayed["params"]["clientInfo"]["name"], "test-client",
         "the fresh server gets the client's own handshake"
     );
-    assert!(first.closed().await, "the old server's connection is closed");
+    assert!(
+        first.closed().await,
+        "the old server's connection is closed"
+    );
     let failed = h.client.recv_reply().await;
     assert_eq!(failed["id"], 7, "{failed}");
     let message = failed["error"]["message"].as_str().unwrap_or_default();

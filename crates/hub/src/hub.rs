@@ -14,17 +14,17 @@ use std::{
 };
 
 use switchboard_gateway::{
-    Availability, Event, Events, Recorder, Root, Runtimes, ServerPolicy, ServerPulse,
-    ServerStats, SessionConfig, SessionContext, ToolView, Upstream, UpstreamError, Upstreams,
+    Availability, Event, Events, Recorder, Root, Runtimes, ServerPolicy, ServerPulse, ServerStats,
+    SessionConfig, SessionContext, ToolView, Upstream, UpstreamError, Upstreams,
     lines::LineReader,
     session,
     stats::{BUCKET_MS, SERIES_BUCKETS},
 };
-use tokio::io::AsyncWriteExt;
 use switchboard_store::{
     Access, CallQuery, Grant, Launch, ServerId, Source, SqlWrite, Store, StoredCall, now_ms,
 };
 use switchboard_supervisor::{ChildSpec, Launcher, TreeSampler, TreeUsage};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
@@ -488,7 +488,9 @@ impl Hub {
                         if reply.get("id") != Some(&id) {
                             continue;
                         }
-                        if let Some(error) = reply.pointer("/error/message").and_then(|m| m.as_str()) {
+                        if let Some(error) =
+                            reply.pointer("/error/message").and_then(|m| m.as_str())
+                        {
                             outcome = Err(error.to_owned());
                         }
                         break;

@@ -59,9 +59,9 @@ impl Kind {
     fn accepts(self, value: &Value) -> bool {
         match self {
             Self::Bool(_) => value.is_boolean(),
-            Self::Integer { min, max, .. } => value
-                .as_i64()
-                .is_some_and(|n| (min..=max).contains(&n)),
+            Self::Integer { min, max, .. } => {
+                value.as_i64().is_some_and(|n| (min..=max).contains(&n))
+            }
             Self::Choice { options, .. } => value
                 .as_str()
                 .is_some_and(|v| options.iter().any(|(option, _)| *option == v)),
@@ -71,7 +71,9 @@ impl Kind {
     fn expected(self) -> String {
         match self {
             Self::Bool(_) => "true or false".to_owned(),
-            Self::Integer { min, max, unit, .. } => format!("a number of {unit} from {min} to {max}"),
+            Self::Integer { min, max, unit, .. } => {
+                format!("a number of {unit} from {min} to {max}")
+            }
             Self::Choice { options, .. } => {
                 let names: Vec<String> = options.iter().map(|(v, _)| format!("\"{v}\"")).collect();
                 format!("one of {}", names.join(", "))
@@ -224,7 +226,12 @@ mod tests {
     #[test]
     fn numbers_must_be_whole_and_in_range() {
         check(CALLS_RETENTION_DAYS, &Value::from(7)).unwrap();
-        for bad in [Value::from(0), Value::from(4000), Value::from(1.5), Value::from("7")] {
+        for bad in [
+            Value::from(0),
+            Value::from(4000),
+            Value::from(1.5),
+            Value::from("7"),
+        ] {
             let error = check(CALLS_RETENTION_DAYS, &bad).unwrap_err();
             assert_eq!(
                 error.message,

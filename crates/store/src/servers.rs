@@ -10,7 +10,9 @@ use crate::{Result, Store, StoreError, now_ms};
 
 /// A server's id: 1 to 64 ASCII letters, digits, `_` or `-`, the one shape every MCP client
 /// accepts as an entry name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ServerId(String);
 

@@ -572,7 +572,11 @@ async fn call_samples_are_the_newest_calls_since_a_time_with_their_figures() {
     store.record_calls(&calls).await.unwrap();
     let samples = store.call_samples(1_005, 3).await.unwrap();
     let times: Vec<i64> = samples.iter().map(|c| c.at).collect();
-    assert_eq!(times, [1_009, 1_008, 1_007], "newest first, capped at the limit");
+    assert_eq!(
+        times,
+        [1_009, 1_008, 1_007],
+        "newest first, capped at the limit"
+    );
     assert_eq!(samples[0].status, CallStatus::RpcError, "status is kept");
     assert_eq!(samples[0].duration_us, 9_000, "duration is kept");
     assert_eq!(samples[0].server, "calc");
