@@ -1,6 +1,7 @@
 //! The desktop app end to end: the real `switchboard-app` on a virtual display, driven
 //! through WebDriver (tauri-driver and WebKitWebDriver) as a person would use it, over the
-//! real daemon of a temporary home. It shares a folder through the Folders page (only the OS
+//! real daemon of a temporary home. It adds a built-in server to Claude Desktop's file with one
+//! click on the Clients page, shares a folder through the Folders page (only the OS
 //! folder dialog is stood in for), switches a server off from the tray menu (a real tray
 //! host, trayer, clicked with xdotool), and sees a live call in the Call log after a real MCP
 //! client calls through `switchboard connect`. It saves a screenshot of every page.
@@ -210,7 +211,6 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
         "no display: run this under xvfb-run, as scripts/test does"
     );
     let home = Home::new();
-    let user_home = home.folder("user");
     let shared = home.folder("Shared Documents");
     std::fs::write(shared.join("plan.md"), "# The plan\n").unwrap();
     home.run(&["list"]); // the daemon runs and the built-in servers are installed
@@ -257,8 +257,8 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
                 "--native-port",
                 &native_port.to_string(),
             ])
-            .env("HOME", &user_home)
-            .env("XDG_CONFIG_HOME", user_home.join(".config"))
+            .env("HOME", &home.home)
+            .env("XDG_CONFIG_HOME", home.xdg_config())
             .env("DBUS_SESSION_BUS_ADDRESS", &bus)
             .env("SWITCHBOARD_DATA_DIR", &home.data)
             .env_remove("SWITCHBOARD_RUNTIME_DIR")
@@ -288,6 +288,41 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
         Some("true")
     );
     screenshot_window(&driver, "servers").await;
+
+    // Clients: add the files server to Claude Desktop with one click; the file says so.
+    let claude = home
+        .xdg_config()
+        .join("Claude")
+        .join("claude_desktop_config.json");
+    std::fs::create_dir_all(claude.parent().unwrap()).unwrap();
+    std::fs::write(&claude, "{\"mcpServers\": {}}\n").unwrap();
+    open_page(&driver, "clients").await;
+    find(
+        &driver,
+        "[data-client=\"claude-desktop\"] button[data-server=\"files\"][data-action=\"add\"]",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    let outcome = find(&driver, "#client-outcome").await.text().await.unwrap();
+    assert!(
+        outcome.contains("Claude Desktop"),
+        "the result names the client and what to do next: {outcome}"
+    );
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&claude).unwrap()).unwrap();
+    assert_eq!(
+        config["mcpServers"]["files"]["args"],
+        json!(["connect", "files"]),
+        "Claude Desktop's file runs the files server through Switchboard: {config}"
+    );
+    find(
+        &driver,
+        "[data-client=\"claude-desktop\"] button[data-server=\"files\"][data-action=\"remove\"]",
+    )
+    .await;
+    screenshot_window(&driver, "clients").await;
 
     // Folders: share a folder through the (stood-in) system dialog, read and write.
     open_page(&driver, "folders").await;

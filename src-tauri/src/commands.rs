@@ -6,11 +6,19 @@
 use std::path::PathBuf;
 
 use switchboard_gateway::ToolView;
-use switchboard_hub::{DaemonStatus, Request, ServerInfo, Setting};
+use switchboard_hub::{
+    ClientInfo, ClientTarget, ClientsChange, DaemonStatus, Request, SecretStatus, ServerInfo,
+    Setting,
+};
+use switchboard_secrets::{Keychain, Sensitive};
 use switchboard_store::{Access, CallQuery, Grant, StoredCall};
 use tauri::State;
 
-use crate::{daemon::DaemonLink, desktop::DesktopHandle, error::UiError};
+use crate::{
+    daemon::DaemonLink,
+    desktop::DesktopHandle,
+    error::{UiError, UiErrorCode},
+};
 
 type Answer<T> = Result<T, UiError>;
 
@@ -148,6 +156,7 @@ pub async fn change_setting(
 /// Whether Switchboard starts (in the tray) when this user logs in.
 #[tauri::command]
 #[specta::specta]
+#[allow(clippy::needless_pass_by_value)] // Tauri hands state over by value
 pub fn launch_at_login(desktop: State<'_, DesktopHandle>) -> Answer<bool> {
     desktop.launch_at_login()
 }
@@ -155,6 +164,89 @@ pub fn launch_at_login(desktop: State<'_, DesktopHandle>) -> Answer<bool> {
 /// Makes Switchboard start (in the tray) when this user logs in, or not.
 #[tauri::command]
 #[specta::specta]
+#[allow(clippy::needless_pass_by_value)] // Tauri hands state over by value
 pub fn set_launch_at_login(desktop: State<'_, DesktopHandle>, enabled: bool) -> Answer<bool> {
     desktop.set_launch_at_login(enabled)
+}
+
+/// The MCP clients Switchboard knows (Claude Desktop, Cursor, …): whether each is on this
+/// computer and which servers its settings file lists.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_clients(daemon: State<'_, DaemonLink>) -> Answer<Vec<ClientInfo>> {
+    Ok(daemon.call(Request::ListClients).await?)
+}
+
+/// Adds a server to a client's own settings file (its user-wide one), so that the client
+/// starts it through Switchboard. The answer says what the person does next.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_to_client(
+    daemon: State<'_, DaemonLink>,
+    server: String,
+    client: String,
+) -> Answer<ClientsChange> {
+    Ok(daemon
+        .call(Request::InstallServer {
+            id: server,
+            into: vec![ClientTarget::user(client)],
+        })
+        .await?)
+}
+
+/// Takes a server out of a client's user-wide settings file.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_from_client(
+    daemon: State<'_, DaemonLink>,
+    server: String,
+    client: String,
+) -> Answer<ClientsChange> {
+    Ok(daemon
+        .call(Request::UninstallServer {
+            id: server,
+            from: Some(vec![ClientTarget::user(client)]),
+        })
+        .await?)
+}
+
+/// The secrets each server needs and whether the keychain has them (never a value).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_secrets(daemon: State<'_, DaemonLink>) -> Answer<Vec<SecretStatus>> {
+    Ok(daemon.call(Request::Secrets { server: None }).await?)
+}
+
+/// Puts a secret typed in the window straight into the system keychain, then tells the
+/// daemon its name (the value never reaches the daemon's socket, a file or a log).
+#[tauri::command]
+#[specta::specta]
+pub async fn store_secret(
+    daemon: State<'_, DaemonLink>,
+    server: String,
+    name: String,
+    value: String,
+) -> Answer<()> {
+    let value = Sensitive::from(value);
+    let (who, what) = (server.clone(), name.clone());
+    tauri::async_runtime::spawn_blocking(move || {
+        Keychain::platform().and_then(|keychain| keychain.set(&who, &what, &value))
+    })
+    .await
+    .map_err(|e| {
+        UiError::new(
+            UiErrorCode::Keychain,
+            format!("The keychain could not be reached: {e}"),
+        )
+    })?
+    .map_err(|e| {
+        UiError::new(
+            UiErrorCode::Keychain,
+            format!(
+                "Could not store {name} in the system keychain: {e}. Unlock the keychain (on \
+                 Linux: GNOME Keyring or KWallet) and try again."
+            ),
+        )
+    })?;
+    Ok(daemon.call(Request::SecretStored { server, name }).await?)
 }

@@ -27,6 +27,8 @@ pub enum UiErrorCode {
     LaunchAtLogin,
     /// The folder picker could not be shown.
     FolderPicker,
+    /// The system keychain could not store or read a secret.
+    Keychain,
 }
 
 impl UiError {

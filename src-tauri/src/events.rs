@@ -3,10 +3,10 @@
 //! daemon can be reached. The same batches tell the tray and the notifications what changed.
 //! Must not: filter or interpret calls for display; the window does that.
 
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
 
 use serde::{Deserialize, Serialize};
-use switchboard_gateway::{Event, ServerPulse};
+use switchboard_gateway::{DriftAction, Event, ServerPulse};
 use switchboard_store::StoredCall;
 use switchboard_supervisor::ServerState;
 use tauri::{AppHandle, Runtime};
@@ -36,6 +36,30 @@ pub struct DaemonBatch {
     pub changed: Vec<String>,
     /// The newest figures of every server, if new ones came.
     pub pulse: Option<Vec<ServerPulse>>,
+    /// Client config files that were rewritten behind Switchboard's back, oldest first.
+    pub drifts: Vec<ClientDrift>,
+    /// Installs that moved on: the newest step of each server being installed.
+    pub installs: Vec<InstallStep>,
+}
+
+/// A client rewrote its config file and dropped or altered Switchboard's entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ClientDrift {
+    /// The client's id, such as `claude-desktop`.
+    pub client: String,
+    pub path: PathBuf,
+    /// What the daemon did about it.
+    pub action: DriftAction,
+    /// What happened and what was done, in plain words.
+    pub message: String,
+}
+
+/// Where an install stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct InstallStep {
+    pub server: String,
+    pub step: String,
+    pub message: String,
 }
 
 /// A server's new combined state.
@@ -76,6 +100,30 @@ impl DaemonBatch {
                 }
             }
             Event::Pulse { servers } => self.pulse = Some(servers),
+            Event::ClientDrift {
+                client,
+                path,
+                action,
+                message,
+                ..
+            } => self.drifts.push(ClientDrift {
+                client,
+                path,
+                action,
+                message,
+            }),
+            Event::Install {
+                server,
+                step,
+                message,
+            } => {
+                self.installs.retain(|install| install.server != server);
+                self.installs.push(InstallStep {
+                    server,
+                    step,
+                    message,
+                });
+            }
         }
     }
 
@@ -85,6 +133,8 @@ impl DaemonBatch {
             && self.states.is_empty()
             && self.changed.is_empty()
             && self.pulse.is_none()
+            && self.drifts.is_empty()
+            && self.installs.is_empty()
     }
 
     /// Whether the servers' list or states changed (the tray then redraws).
@@ -114,7 +164,7 @@ pub async fn forward<R: Runtime>(
                 tell(
                     &app,
                     &listener,
-                    DaemonConnection {
+                    &DaemonConnection {
                         connected: true,
                         problem: None,
                     },
@@ -127,7 +177,7 @@ pub async fn forward<R: Runtime>(
         tell(
             &app,
             &listener,
-            DaemonConnection {
+            &DaemonConnection {
                 connected: false,
                 problem: Some(problem),
             },
@@ -140,9 +190,9 @@ pub async fn forward<R: Runtime>(
 fn tell<R: Runtime>(
     app: &AppHandle<R>,
     listener: &impl BatchListener<R>,
-    connection: DaemonConnection,
+    connection: &DaemonConnection,
 ) {
-    listener.on_connection(app, &connection);
+    listener.on_connection(app, connection);
     if let Err(error) = connection.emit(app) {
         tracing::warn!(%error, "could not tell the window about the daemon connection");
     }
@@ -174,19 +224,19 @@ async fn relay<R: Runtime>(
             },
             _ = ticker.tick() => {
                 if !batch.is_empty() {
-                    send(app, listener, std::mem::take(&mut batch));
+                    send(app, listener, &std::mem::take(&mut batch));
                 }
             }
         }
     }
     if !batch.is_empty() {
-        send(app, listener, batch);
+        send(app, listener, &batch);
     }
     reader.abort();
 }
 
-fn send<R: Runtime>(app: &AppHandle<R>, listener: &impl BatchListener<R>, batch: DaemonBatch) {
-    listener.on_batch(app, &batch);
+fn send<R: Runtime>(app: &AppHandle<R>, listener: &impl BatchListener<R>, batch: &DaemonBatch) {
+    listener.on_batch(app, batch);
     if let Err(error) = batch.emit(app) {
         tracing::warn!(%error, "could not send events to the window");
     }

@@ -55,6 +55,11 @@ pub fn bindings<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::change_setting,
             commands::launch_at_login,
             commands::set_launch_at_login,
+            commands::list_clients,
+            commands::add_to_client,
+            commands::remove_from_client,
+            commands::list_secrets,
+            commands::store_secret,
         ])
         .events(collect_events![DaemonBatch, DaemonConnection])
         // Every integer the control API carries (epoch milliseconds, row ids, byte counts,
@@ -139,6 +144,9 @@ struct AppListener {
 
 impl<R: Runtime> BatchListener<R> for AppListener {
     fn on_batch(&self, app: &AppHandle<R>, batch: &DaemonBatch) {
+        for drift in &batch.drifts {
+            notify(app, &notices::on_drift(drift));
+        }
         if !batch.touches_servers() {
             return;
         }
@@ -167,15 +175,7 @@ impl<R: Runtime> BatchListener<R> for AppListener {
                 .collect()
         };
         for notice in notices {
-            let shown = app
-                .notification()
-                .builder()
-                .title(&notice.title)
-                .body(&notice.body)
-                .show();
-            if let Err(error) = shown {
-                tracing::info!(%error, title = %notice.title, "could not show a notification");
-            }
+            notify(app, &notice);
         }
         tauri::async_runtime::spawn(tray::refresh(app.clone()));
     }
@@ -191,6 +191,19 @@ impl<R: Runtime> BatchListener<R> for AppListener {
         if changed {
             tauri::async_runtime::spawn(tray::refresh(app.clone()));
         }
+    }
+}
+
+/// Shows a native notification; where the desktop has none, the notice is only logged.
+fn notify<R: Runtime>(app: &AppHandle<R>, notice: &notices::Notice) {
+    let shown = app
+        .notification()
+        .builder()
+        .title(&notice.title)
+        .body(&notice.body)
+        .show();
+    if let Err(error) = shown {
+        tracing::info!(%error, title = %notice.title, "could not show a notification");
     }
 }
 

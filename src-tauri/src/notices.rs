@@ -1,12 +1,14 @@
 //! Native notifications: when a server crashes (it kept failing, so Switchboard stopped
-//! restarting it). Which changes deserve a notice is a pure function of the states seen;
+//! restarting it) and when an MCP client rewrote its config file behind Switchboard's back. Which changes deserve a notice is a pure function of the states seen;
 //! the listener shows them. Must not: notify twice for one crash.
 
 use std::collections::HashMap;
 
 use switchboard_supervisor::ServerState;
 
-use crate::events::StateChange;
+use switchboard_gateway::DriftAction;
+
+use crate::events::{ClientDrift, StateChange};
 
 /// A notification to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,9 +39,37 @@ impl Notices {
     }
 }
 
+/// The notice a client file's drift calls for: always one, since the person may have to act
+/// (or at least should know their AI app's settings file was changed).
+pub fn on_drift(drift: &ClientDrift) -> Notice {
+    let title = match drift.action {
+        DriftAction::Reapplied => "Switchboard put its entries back",
+        DriftAction::Surfaced => "An AI app changed Switchboard's entries",
+        DriftAction::Failed => "Switchboard could not put its entries back",
+    };
+    Notice {
+        title: title.to_owned(),
+        body: drift.message.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drift_is_told_with_what_was_done() {
+        let drift = ClientDrift {
+            client: "claude-desktop".into(),
+            path: "/home/a/.config/Claude/claude_desktop_config.json".into(),
+            action: DriftAction::Failed,
+            message: "Claude Desktop's file no longer parses; fix it and Switchboard retries"
+                .into(),
+        };
+        let notice = on_drift(&drift);
+        assert_eq!(notice.title, "Switchboard could not put its entries back");
+        assert_eq!(notice.body, drift.message, "the daemon's words are shown");
+    }
 
     fn change(state: ServerState) -> StateChange {
         StateChange {

@@ -168,7 +168,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .tooltip(model.look.words())
         .menu(&menu)
         .show_menu_on_left_click(true)
-        .on_menu_event(on_menu_event)
+        .on_menu_event(|app, event| on_menu_event(app, &event))
         .build(app)?;
     Ok(())
 }
@@ -246,7 +246,7 @@ fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<Menu
         .build()
 }
 
-fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
+fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent) {
     let id = event.id().as_ref().to_owned();
     let app = app.clone();
     match id.as_str() {

@@ -40,6 +40,9 @@ impl Daemon {
             paths: paths.clone(),
             launcher: switchboard_supervisor::Launcher::direct(),
             session: switchboard_gateway::SessionConfig::default(),
+            redactor: switchboard_secrets::Redactor::new(),
+            // What client entries would run; these tests write none.
+            switchboard_exe: PathBuf::from("/usr/bin/switchboard"),
         };
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -230,8 +233,8 @@ fn a_failed_command_gives_the_window_a_code_and_a_sentence_with_the_fix() {
     assert_eq!(error["code"], "not_found", "{error}");
     let message = error["message"].as_str().unwrap();
     assert!(
-        message.starts_with("No server called \"nope\""),
-        "a sentence: {message}"
+        message.starts_with("No ") && message.contains("\"nope\""),
+        "a sentence naming the server: {message}"
     );
     let error = invoke(&window, "restart_server", json!({"id": "clock"}));
     assert_eq!(
@@ -436,4 +439,36 @@ fn calls_reach_the_window_as_batched_typed_events() {
         batches.iter().all(|b| !b.is_empty()),
         "no empty batch is sent"
     );
+}
+
+#[test]
+fn clients_are_listed_and_an_unknown_server_is_refused_before_any_file_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let _daemon = Daemon::start(&paths(&dir));
+    let (_app, window) = app(DaemonLink::new(paths(&dir), AutoStart::No));
+
+    let clients = invoke(&window, "list_clients", json!({})).unwrap();
+    let ids: Vec<&str> = clients
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"claude-desktop") && ids.contains(&"cursor"),
+        "the known clients are listed, found or not: {ids:?}"
+    );
+    let error = invoke(
+        &window,
+        "add_to_client",
+        json!({"server": "nope", "client": "claude-desktop"}),
+    )
+    .unwrap_err();
+    assert_eq!(error["code"], "not_found", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("add it first"),
+        "the message says what to do: {error}"
+    );
+    let secrets = invoke(&window, "list_secrets", json!({})).unwrap();
+    assert_eq!(secrets, json!([]), "no built-in needs a secret");
 }

@@ -338,11 +338,15 @@ pub fn post_mcp(authority: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpR
 }
 
 /// A Switchboard installation in a temporary folder: its own data folder, and so its own
-/// daemon. Dropping it stops that daemon and kills it if it will not stop.
+/// daemon, and its own home folder (HOME and XDG_CONFIG_HOME point into it for every
+/// command, so MCP clients' config files are looked for there, never in the real home).
+/// Dropping it stops that daemon and kills it if it will not stop.
 #[derive(Debug)]
 pub struct Home {
     _dir: tempfile::TempDir,
     pub data: PathBuf,
+    /// The user's home folder as Switchboard sees it (`HOME`).
+    pub home: PathBuf,
 }
 
 impl Default for Home {
@@ -358,7 +362,23 @@ impl Home {
             .tempdir()
             .expect("temp dir");
         let data = dir.path().join("data");
-        Self { _dir: dir, data }
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).expect("create the home folder");
+        Self {
+            _dir: dir,
+            data,
+            home,
+        }
+    }
+
+    /// `$XDG_CONFIG_HOME` for this home's commands: `<home>/.config`.
+    pub fn xdg_config(&self) -> PathBuf {
+        self.home.join(".config")
+    }
+
+    /// The temporary folder everything of this home lives in.
+    pub fn root(&self) -> &Path {
+        self._dir.path()
     }
 
     /// A folder inside this home, created.
@@ -374,7 +394,19 @@ impl Home {
         command
             .args(args)
             .env("SWITCHBOARD_DATA_DIR", &self.data)
-            .env_remove("SWITCHBOARD_RUNTIME_DIR");
+            .env_remove("SWITCHBOARD_RUNTIME_DIR")
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.xdg_config());
+        // Variables that would move clients' files out of this home.
+        for name in [
+            "CLAUDE_CONFIG_DIR",
+            "CODEX_HOME",
+            "VSCODE_PORTABLE",
+            "APPDATA",
+            "LOCALAPPDATA",
+        ] {
+            command.env_remove(name);
+        }
         command
     }
 

@@ -40,6 +40,25 @@ export const commands = {
 	launchAtLogin: () => typedError<boolean, UiError>(__TAURI_INVOKE("launch_at_login")),
 	/**  Makes Switchboard start (in the tray) when this user logs in, or not. */
 	setLaunchAtLogin: (enabled: boolean) => typedError<boolean, UiError>(__TAURI_INVOKE("set_launch_at_login", { enabled })),
+	/**
+	 *  The MCP clients Switchboard knows (Claude Desktop, Cursor, …): whether each is on this
+	 *  computer and which servers its settings file lists.
+	 */
+	listClients: () => typedError<ClientInfo[], UiError>(__TAURI_INVOKE("list_clients")),
+	/**
+	 *  Adds a server to a client's own settings file (its user-wide one), so that the client
+	 *  starts it through Switchboard. The answer says what the person does next.
+	 */
+	addToClient: (server: string, client: string) => typedError<ClientsChange, UiError>(__TAURI_INVOKE("add_to_client", { server, client })),
+	/**  Takes a server out of a client's user-wide settings file. */
+	removeFromClient: (server: string, client: string) => typedError<ClientsChange, UiError>(__TAURI_INVOKE("remove_from_client", { server, client })),
+	/**  The secrets each server needs and whether the keychain has them (never a value). */
+	listSecrets: () => typedError<SecretStatus[], UiError>(__TAURI_INVOKE("list_secrets")),
+	/**
+	 *  Puts a secret typed in the window straight into the system keychain, then tells the
+	 *  daemon its name (the value never reaches the daemon's socket, a file or a log).
+	 */
+	storeSecret: (server: string, name: string, value: string) => typedError<null, UiError>(__TAURI_INVOKE("store_secret", { server, name, value })),
 };
 
 /** Events */
@@ -100,6 +119,59 @@ export type CallStatus =
 /**  No answer in time. */
 "timeout";
 
+/**  A client rewrote its config file and dropped or altered Switchboard's entries. */
+export type ClientDrift = {
+	/**  The client's id, such as `claude-desktop`. */
+	client: string,
+	path: string,
+	/**  What the daemon did about it. */
+	action: DriftAction,
+	/**  What happened and what was done, in plain words. */
+	message: string,
+};
+
+/**  One client file: Switchboard's entries in it and everyone else's, by name. */
+export type ClientFileInfo = {
+	scope: ClientScope,
+	project?: string | null,
+	path: string,
+	exists: boolean,
+	/**  The entries Switchboard manages here. */
+	managed: ManagedEntryInfo[],
+	/**
+	 *  The names of entries Switchboard does not manage (the user's own, or another
+	 *  tool's); `switchboard import` can take them over.
+	 */
+	others: string[],
+	/**  Why the file could not be read, if it could not. */
+	error?: string | null,
+};
+
+/**  One known client and what its files hold. */
+export type ClientInfo = {
+	/**  The client's id, such as `cursor`. */
+	id: string,
+	name: string,
+	/**  Its config folder, an install folder or its file exists. */
+	installed: boolean,
+	/**  Its user-wide file first, then any project or local file Switchboard wrote to. */
+	files: ClientFileInfo[],
+};
+
+/**
+ *  Which of a client's files: its user-wide one, one inside a project, or the user's own
+ *  settings for one project kept in a user-wide file.
+ */
+export type ClientScope = "user" | "project" | "local";
+
+/**  The result of installing or uninstalling a server. */
+export type ClientsChange = {
+	server: string,
+	files: FileReport[],
+	/**  Files that could not be changed (others may have been). */
+	failures: FileFailure[],
+};
+
 /**  The daemon's events of the last moments, newest last. */
 export type DaemonBatch = {
 	/**  Calls recorded, oldest first. */
@@ -112,6 +184,10 @@ export type DaemonBatch = {
 	changed: string[],
 	/**  The newest figures of every server, if new ones came. */
 	pulse: ServerPulse[] | null,
+	/**  Client config files that were rewritten behind Switchboard's back, oldest first. */
+	drifts: ClientDrift[],
+	/**  Installs that moved on: the newest step of each server being installed. */
+	installs: InstallStep[],
 };
 
 /**  Whether the app can reach the daemon. */
@@ -132,6 +208,58 @@ export type DaemonStatus = {
 	sessions: number,
 };
 
+/**  What the daemon did about drift, as the `clients.drift` setting says. */
+export type DriftAction = 
+/**  Switchboard's entries were written back. */
+"reapplied" | 
+/**  The file was left as it is; the user is told. */
+"surfaced" | 
+/**  Putting them back failed (the file no longer parses, say); the message says why. */
+"failed";
+
+export type EntryChange = {
+	name: string,
+	server: string,
+	change: EntryChangeKind,
+};
+
+/**  What happened to one managed entry of a file. */
+export type EntryChangeKind = "added" | "updated" | "unchanged" | "removed" | 
+/**  Removal was asked for, but the entry was already gone from the file. */
+"already_absent";
+
+/**  A client file that could not be changed; it was left as it was. */
+export type FileFailure = {
+	client: string,
+	client_name: string,
+	path: string,
+	message: string,
+	/**  Where a file that does not parse breaks (1-based). */
+	line?: number | null,
+	column?: number | null,
+};
+
+/**  What one client file went through. */
+export type FileReport = {
+	client: string,
+	client_name: string,
+	scope: ClientScope,
+	project?: string | null,
+	path: string,
+	changes: EntryChange[],
+	/**
+	 *  Sentences such as "Cursor already had a server called github; Switchboard's is
+	 *  github-switchboard".
+	 */
+	collisions: string[],
+	/**  Whether the file was written (nothing is written when nothing changed). */
+	written: boolean,
+	/**  The copy of the file as it was before, when it was replaced. */
+	backup?: string | null,
+	/**  What the user does next to see the change, when the file was written. */
+	hint?: string | null,
+};
+
 /**  A folder granted to one server, or to all of them when `server` is `None`. */
 export type Grant = {
 	id: number,
@@ -139,6 +267,13 @@ export type Grant = {
 	access: Access,
 	server: ServerId | null,
 	created_at: number,
+};
+
+/**  Where an install stands. */
+export type InstallStep = {
+	server: string,
+	step: string,
+	message: string,
 };
 
 /**
@@ -152,6 +287,13 @@ export type Launch = {
 	secrets?: string[],
 } & Source;
 
+export type ManagedEntryInfo = {
+	name: string,
+	server: string,
+	/**  The entry is in the file now (it may have been removed by hand). */
+	present: boolean,
+};
+
 /**  What the control API shows of one server's processes. */
 export type RuntimeView = {
 	state: ServerState,
@@ -164,6 +306,13 @@ export type RuntimeView = {
 	 *  session has listed them.
 	 */
 	tools: ToolView[] | null,
+};
+
+/**  A secret a server needs, and whether the keychain has it. Never a value. */
+export type SecretStatus = {
+	server: string,
+	name: string,
+	stored: boolean,
 };
 
 /**
@@ -266,8 +415,11 @@ export type Source =
 { kind: "pypi"; package: string; version: string; args?: string[] } | 
 /**  A container image. */
 { kind: "oci"; image: string; args?: string[] } | 
-/**  An unpacked MCP Bundle (`.mcpb`) in Switchboard's data folder. */
-{ kind: "bundle"; path: string };
+/**
+ *  An unpacked MCP Bundle (`.mcpb`) in Switchboard's data folder, run from there:
+ *  `command` and `args` are the manifest's, with `${__dirname}` already filled in.
+ */
+{ kind: "bundle"; path: string; command: string; args?: string[] };
 
 /**  A server's new combined state. */
 export type StateChange = {
@@ -319,7 +471,9 @@ export type UiErrorCode = "not_found" | "invalid_input" | "already_exists" | "st
 /**  The system refused to change whether Switchboard starts at login. */
 "launch_at_login" | 
 /**  The folder picker could not be shown. */
-"folder_picker";
+"folder_picker" | 
+/**  The system keychain could not store or read a secret. */
+"keychain";
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

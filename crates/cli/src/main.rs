@@ -4,10 +4,13 @@
 //! codes. Each subcommand is a thin adapter over a library crate; nothing here decides
 //! policy.
 
+mod clients;
 mod doctor;
 mod http;
+mod install;
 mod manage;
 mod rejection;
+mod secrets;
 mod serve;
 mod stdio;
 
@@ -15,7 +18,8 @@ use std::{ffi::OsString, net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use switchboard_hub::{AutoStart, DaemonOptions, Outcome, Paths};
+use switchboard_hub::{AutoStart, ClientTarget, DaemonOptions, Outcome, Paths};
+use switchboard_secrets::{RedactingMakeWriter, Redactor};
 use tracing_subscriber::EnvFilter;
 
 use crate::{
@@ -114,12 +118,78 @@ enum Command {
         /// An environment variable for the server, KEY=VALUE (not for secrets).
         #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
         env: Vec<(String, String)>,
+        /// A secret the server needs in its environment, by NAME only; store its value with
+        /// `switchboard secrets set`.
+        #[arg(long = "secret", value_name = "NAME")]
+        secrets: Vec<String>,
         #[command(flatten)]
         what: AddWhat,
     },
 
-    /// Uninstall a server.
+    /// Uninstall a server (its entries in MCP clients' files go too).
     Remove { id: String },
+
+    /// Show the MCP clients on this computer and the servers in each of their files.
+    Clients,
+
+    /// Install a server in one step, from the catalog, an MCP Bundle file or a command
+    /// line: it is checked, downloaded ahead, started once to see that it works, switched
+    /// on, and (with --into) added to MCP clients. For an installed server, --into only
+    /// adds it to clients.
+    #[command(after_help = "Examples:\n  \
+        switchboard install github --into claude-desktop\n  \
+        switchboard install filesystem --set path=/home/me/Documents\n  \
+        switchboard install ./weather.mcpb --into cursor\n  \
+        switchboard install --id mine -- npx -y some-mcp-server@1.2.3\n  \
+        switchboard install clock --into claude-desktop,cursor\n  \
+        switchboard install notes --into cursor:project=/home/me/app\n\n\
+        Secrets are asked for at a hidden prompt (or read as KEY=VALUE lines from stdin) \
+        and go to the keychain; never pass them with --set.\n\n\
+        Clients: claude-desktop, cursor, vscode, windsurf, claude-code, lm-studio, cline, \
+        codex, gemini, zed. Nothing else in a client's file changes; the old file is kept \
+        as a backup beside it.")]
+    Install {
+        /// A catalog id (`switchboard catalog`), a .mcpb file, or an installed server's id.
+        #[arg(required_unless_present = "command")]
+        source: Option<String>,
+        /// The id to install it under [default: the catalog's, made unique].
+        #[arg(long)]
+        id: Option<String>,
+        /// Answer one of its settings (see `switchboard catalog show ID`); not for secrets.
+        #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_env)]
+        sets: Vec<(String, String)>,
+        /// The clients, comma-separated; CLIENT:project=/abs/path (or :local=) for a
+        /// project's file.
+        #[arg(long, value_name = "CLIENTS", value_parser = clients::parse_targets)]
+        into: Vec<ClientTargets>,
+        /// A command line to install instead (after --).
+        #[arg(last = true, conflicts_with = "source")]
+        command: Vec<String>,
+    },
+
+    /// Uninstall a server: its entries in clients, its secrets, its folder grants and its
+    /// downloaded files go. With --from, only take its entries out of those clients.
+    Uninstall {
+        id: String,
+        /// The clients, comma-separated (only their entries are taken out).
+        #[arg(long, value_name = "CLIENTS", value_parser = clients::parse_targets)]
+        from: Vec<ClientTargets>,
+    },
+
+    /// Browse the catalog of servers to install.
+    Catalog {
+        #[command(subcommand)]
+        action: Option<CatalogAction>,
+    },
+
+    /// Take over the servers you configured by hand in a client: each becomes a
+    /// Switchboard server (secrets moved into the keychain) and its entry runs through
+    /// Switchboard.
+    Import {
+        /// The client, such as claude-desktop (CLIENT:project=/abs/path for a project's file).
+        #[arg(value_parser = clients::parse_target)]
+        client: ClientTarget,
+    },
 
     /// Switch a server on: clients see its tools at once.
     Enable { id: String },
@@ -179,6 +249,17 @@ enum Command {
     /// Take back a folder grant (by its number, as `switchboard grants` shows it).
     Revoke { id: i64 },
 
+    /// Store, list or delete servers' secrets (tokens, passwords) in the OS keychain.
+    #[command(after_help = "Examples:\n  \
+        switchboard secrets set github GITHUB_TOKEN     (asks for the value, hidden)\n  \
+        printf %s \"$TOKEN\" | switchboard secrets set github GITHUB_TOKEN\n  \
+        switchboard secrets list\n\n\
+        A value is never accepted on the command line.")]
+    Secrets {
+        #[command(subcommand)]
+        action: Option<SecretsAction>,
+    },
+
     /// Show, add or remove your own prompt templates (served by the `prompts` server).
     #[command(after_help = "A template is a TOML file:\n\n  \
         description = \"Turns notes into a stand-up update\"\n\n  \
@@ -203,7 +284,8 @@ enum Command {
     /// Stop the daemon and every server it runs.
     Stop,
 
-    /// Check Switchboard's set-up on this computer and say what to fix.
+    /// Check Switchboard's set-up on this computer (data, daemon, keychain, runtimes,
+    /// MCP clients) and say what to fix.
     Doctor,
 
     /// (internal) Run a server process under Switchboard's supervision.
@@ -213,6 +295,16 @@ enum Command {
         #[arg(last = true, required = true)]
         command: Vec<OsString>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum SecretsAction {
+    /// Store a secret: the value is asked for (hidden), or read from stdin.
+    Set { server: String, name: String },
+    /// List the secrets servers need (names only) and whether they are stored.
+    List { server: Option<String> },
+    /// Delete a secret from the keychain.
+    Delete { server: String, name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +318,22 @@ enum PromptsAction {
     /// Remove one of your templates.
     Remove { name: String },
 }
+
+#[derive(Debug, Subcommand)]
+enum CatalogAction {
+    /// Find servers by words in their name, description or keywords.
+    Search {
+        text: Vec<String>,
+        /// Only this category (files, developer, databases, search, web, …).
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// What a server does and what its install asks.
+    Show { id: String },
+}
+
+/// A comma-separated list of client files, as one argument.
+type ClientTargets = Vec<ClientTarget>;
 
 /// What `add` installs: exactly one of these.
 #[derive(Debug, Args)]
@@ -275,7 +383,10 @@ fn main() -> ExitCode {
     if let Command::Shim { daemon, command } = &cli.command {
         return shim(*daemon, command);
     }
-    init_logging(cli.verbose);
+    // One redactor for the whole process: the daemon teaches it every secret it hands a
+    // server, and every log line passes through it.
+    let redactor = Redactor::new();
+    init_logging(cli.verbose, redactor.clone());
     // A stdio server or bridge has one client: one thread serves it with the least memory
     // and start-up time. The daemon and HTTP serving get a small thread pool.
     let many_peers = matches!(
@@ -293,7 +404,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&anyhow::Error::new(error).context("could not start")),
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, redactor)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }
@@ -312,7 +423,7 @@ fn shim(_daemon: u32, _command: &[OsString]) -> ExitCode {
     ExitCode::from(2)
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
     let paths = || Paths::resolve(cli.data_dir.clone()).map_err(anyhow::Error::from);
     match cli.command {
         Command::Serve {
@@ -342,15 +453,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await;
             Ok(())
         }
-        Command::Daemon => daemon(paths()?).await,
+        Command::Daemon => daemon(paths()?, redactor).await,
         Command::List => manage::list(&paths()?).await,
         Command::Add {
             id,
             name,
             env,
+            secrets,
             what,
-        } => manage::add(&paths()?, id, name, env, what.into_what()).await,
+        } => manage::add(&paths()?, id, name, env, secrets, what.into_what()).await,
         Command::Remove { id } => manage::remove(&paths()?, id).await,
+        Command::Clients => clients::list(&paths()?).await,
+        Command::Install {
+            source,
+            id,
+            sets,
+            into,
+            command,
+        } => {
+            let into: Vec<ClientTarget> = into.into_iter().flatten().collect();
+            let source = match source {
+                Some(text) => switchboard_hub::installer::InstallSource::parse(&text),
+                None => switchboard_hub::installer::InstallSource::Command(command),
+            };
+            install::install(&paths()?, source, id, sets, into).await
+        }
+        Command::Uninstall { id, from } => {
+            let from: Vec<ClientTarget> = from.into_iter().flatten().collect();
+            if from.is_empty() {
+                install::uninstall(&paths()?, id).await
+            } else {
+                clients::uninstall(&paths()?, id, Some(from)).await
+            }
+        }
+        Command::Catalog { action } => match action {
+            None => install::catalog("", None),
+            Some(CatalogAction::Search { text, category }) => {
+                install::catalog(&text.join(" "), category.as_deref())
+            }
+            Some(CatalogAction::Show { id }) => install::show(&id),
+        },
+        Command::Import { client } => clients::import(&paths()?, client).await,
         Command::Enable { id } => manage::set_enabled(&paths()?, id, true).await,
         Command::Disable { id } => manage::set_enabled(&paths()?, id, false).await,
         Command::Restart { id } => manage::restart(&paths()?, id).await,
@@ -372,18 +515,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => manage::grant(&paths()?, path, read_write, server).await,
         Command::Grants { server } => manage::grants(&paths()?, server).await,
         Command::Revoke { id } => manage::revoke(&paths()?, id).await,
+        Command::Secrets { action } => match action.unwrap_or(SecretsAction::List { server: None })
+        {
+            SecretsAction::Set { server, name } => secrets::set(&paths()?, server, name).await,
+            SecretsAction::List { server } => secrets::list(&paths()?, server).await,
+            SecretsAction::Delete { server, name } => {
+                secrets::delete(&paths()?, server, name).await
+            }
+        },
         Command::Prompts { action } => {
             manage::prompts(&paths()?, action.unwrap_or(PromptsAction::List)).await
         }
         Command::Settings { key, value } => manage::settings(&paths()?, key, value).await,
         Command::Stop => manage::stop(&paths()?).await,
-        Command::Doctor => doctor::run(cli.data_dir).await,
+        Command::Doctor => doctor::run(&paths()?).await,
         Command::Shim { .. } => Ok(()),
     }
 }
 
 #[allow(clippy::print_stdout)]
-async fn daemon(paths: Paths) -> anyhow::Result<()> {
+async fn daemon(paths: Paths, redactor: Redactor) -> anyhow::Result<()> {
     #[cfg(unix)]
     let launcher = switchboard_supervisor::Launcher::with_shim(
         std::env::current_exe().context("cannot find the switchboard executable")?,
@@ -395,6 +546,9 @@ async fn daemon(paths: Paths) -> anyhow::Result<()> {
         paths,
         launcher,
         session: switchboard_gateway::SessionConfig::default(),
+        redactor,
+        switchboard_exe: std::env::current_exe()
+            .context("cannot find the switchboard executable")?,
     };
     match switchboard_hub::daemon::run(options).await? {
         Outcome::Stopped => Ok(()),
@@ -408,8 +562,9 @@ async fn daemon(paths: Paths) -> anyhow::Result<()> {
     }
 }
 
-/// Logs go to stderr only: stdout carries the MCP protocol.
-fn init_logging(verbose: u8) {
+/// Logs go to stderr only (stdout carries the MCP protocol), every line scrubbed of the
+/// secrets `redactor` knows.
+fn init_logging(verbose: u8, redactor: Redactor) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -418,7 +573,7 @@ fn init_logging(verbose: u8) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(RedactingMakeWriter::new(std::io::stderr, redactor))
         .with_ansi(false)
         .init();
 }

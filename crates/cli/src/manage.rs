@@ -1,7 +1,7 @@
 //! The commands that manage Switchboard through the daemon's control API: list, add,
 //! remove, enable, disable, restart, tools, status, logs, grant, grants, revoke, prompts,
-//! settings, stop. Each is a
-//! thin adapter: build a request, call the daemon, print the answer.
+//! settings, stop (the client-file commands are in `clients`). Each is a thin adapter: build
+//! a request, call the daemon, print the answer.
 
 use std::{collections::BTreeMap, path::PathBuf};
 
@@ -22,7 +22,7 @@ pub(crate) enum What {
     Command(Vec<String>),
 }
 
-async fn client(paths: &Paths) -> anyhow::Result<ControlClient> {
+pub(crate) async fn client(paths: &Paths) -> anyhow::Result<ControlClient> {
     let exe = std::env::current_exe().context("cannot find the switchboard executable")?;
     Ok(ControlClient::connect(paths, &AutoStart::With(exe)).await?)
 }
@@ -130,6 +130,7 @@ pub(crate) async fn add(
     id: String,
     name: Option<String>,
     env: Vec<(String, String)>,
+    secrets: Vec<String>,
     what: What,
 ) -> anyhow::Result<()> {
     let source = match what {
@@ -168,6 +169,7 @@ pub(crate) async fn add(
     };
     let launch = Launch {
         env: env.into_iter().collect::<BTreeMap<_, _>>(),
+        secrets: secrets.clone(),
         ..Launch::new(source)
     };
     let info: ServerInfo = client(paths)
@@ -187,6 +189,11 @@ pub(crate) async fn add(
         "  \"{id}\": {{ \"command\": \"{}\", \"args\": [\"connect\", \"{id}\"] }}",
         exe.display()
     );
+    for secret in &secrets {
+        println!(
+            "It needs the secret {secret}: store it with `switchboard secrets set {id} {secret}`."
+        );
+    }
     Ok(())
 }
 
@@ -200,8 +207,9 @@ fn split_npm(spec: &str) -> (String, String) {
 
 #[allow(clippy::print_stdout)]
 pub(crate) async fn remove(paths: &Paths, id: String) -> anyhow::Result<()> {
-    let removed: bool = client(paths)
-        .await?
+    let mut client = client(paths).await?;
+    crate::clients::uninstall_before_remove(&mut client, &id).await;
+    let removed: bool = client
         .call(Request::RemoveServer { id: id.clone() })
         .await?;
     if removed {

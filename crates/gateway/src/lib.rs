@@ -20,10 +20,10 @@ pub mod session;
 pub mod standin;
 pub mod stats;
 
-pub use events::{Event, Events, ServerPulse};
+pub use events::{DriftAction, DriftedEntry, Event, Events, ServerPulse};
 pub use policy::{Availability, Root, ServerPolicy};
 pub use recorder::Recorder;
 pub use runtime::{RuntimeView, Runtimes, SessionId, SessionView, ToolView};
-pub use session::{SessionConfig, SessionContext, Upstream, UpstreamError, Upstreams};
+pub use session::{Opening, SessionConfig, SessionContext, Upstream, UpstreamError, Upstreams};
 pub use standin::{Absence, Standin};
 pub use stats::{CallStats, ServerStats, StatsPoint};

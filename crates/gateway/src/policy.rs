@@ -19,6 +19,9 @@ pub struct ServerPolicy {
     /// Raised by one each time the user restarts the server: a session whose server was
     /// started under an older generation stops it and starts a fresh one.
     pub generation: u64,
+    /// Changes whenever how the server starts changes (its command, settings or secrets),
+    /// so that a session that could not start it tries again.
+    pub revision: u64,
 }
 
 /// Whether the session can reach its server.

@@ -1,8 +1,10 @@
 //! The argument preview kept in the call log: enough to recognise a call, never a secret.
-//! Pure: values of keys that name secrets, and any known secret value wherever it appears,
-//! become `<redacted>`; long strings and lists are cut.
+//! Values of keys that name secrets, and any secret value the redactor knows wherever it
+//! appears (before anything is cut, so a cut can never leave half a secret), become
+//! `<redacted>`; long strings and lists are cut.
 
 use serde_json::{Map, Value};
+use switchboard_secrets::Redactor;
 
 /// Strings longer than this many characters are cut.
 const MAX_STRING_CHARS: usize = 120;
@@ -14,8 +16,8 @@ const MAX_DEPTH: usize = 8;
 pub const REDACTED: &str = "<redacted>";
 
 /// A preview of `arguments` (raw JSON) with secrets redacted: keys that look like secrets,
-/// and every value in `secrets` wherever it appears in a string.
-pub fn preview(arguments: &[u8], secrets: &[String]) -> Option<String> {
+/// and every value `secrets` knows wherever it appears in a string.
+pub fn preview(arguments: &[u8], secrets: &Redactor) -> Option<String> {
     let value: Value = serde_json::from_slice(arguments).ok()?;
     let value = redact(value, secrets, 0);
     serde_json::to_string(&value).ok()
@@ -41,7 +43,7 @@ pub fn is_secret_key(key: &str) -> bool {
     .any(|word| key.contains(word))
 }
 
-fn redact(value: Value, secrets: &[String], depth: usize) -> Value {
+fn redact(value: Value, secrets: &Redactor, depth: usize) -> Value {
     match value {
         Value::String(text) => Value::String(shorten(&scrub(&text, secrets))),
         Value::Array(items) if depth >= MAX_DEPTH => {
@@ -78,14 +80,8 @@ fn redact(value: Value, secrets: &[String], depth: usize) -> Value {
     }
 }
 
-fn scrub(text: &str, secrets: &[String]) -> String {
-    let mut text = text.to_owned();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        if text.contains(secret.as_str()) {
-            text = text.replace(secret.as_str(), REDACTED);
-        }
-    }
-    text
+fn scrub(text: &str, secrets: &Redactor) -> String {
+    secrets.redact(text).into_owned()
 }
 
 fn shorten(text: &str) -> String {
@@ -104,7 +100,7 @@ mod tests {
     #[test]
     fn secret_keys_are_redacted_at_any_depth() {
         let args = br#"{"query":"x","headers":{"Authorization":"Bearer abc","X-Api-Key":"k"},"db":{"password":"p"}}"#;
-        let shown = preview(args, &[]).unwrap();
+        let shown = preview(args, &Redactor::new()).unwrap();
         assert!(
             !shown.contains("abc") && !shown.contains("\"k\"") && !shown.contains("\"p\""),
             "{shown}"
@@ -114,7 +110,8 @@ mod tests {
 
     #[test]
     fn known_secret_values_are_redacted_inside_strings() {
-        let secrets = vec!["ghp_supersecret123".to_owned()];
+        let secret = switchboard_secrets::Sensitive::from("ghp_supersecret123");
+        let secrets = Redactor::with_values([&secret]);
         let args = br#"{"command":"curl -H 'token: ghp_supersecret123' https://x"}"#;
         let shown = preview(args, &secrets).unwrap();
         assert!(!shown.contains("ghp_supersecret123"), "{shown}");
@@ -122,10 +119,23 @@ mod tests {
     }
 
     #[test]
+    fn a_long_secret_is_redacted_before_the_value_is_cut() {
+        let secret = switchboard_secrets::Sensitive::from("s3cr3t-".repeat(40));
+        let secrets = Redactor::with_values([&secret]);
+        let args = serde_json::json!({"note": format!("x{}", secret.expose())});
+        let shown = preview(args.to_string().as_bytes(), &secrets).unwrap();
+        assert!(
+            !shown.contains("s3cr3t-s3cr3t"),
+            "no part of it survives: {shown}"
+        );
+        assert!(shown.contains(REDACTED), "{shown}");
+    }
+
+    #[test]
     fn long_values_are_cut() {
         let long = "a".repeat(10_000);
         let args = serde_json::json!({"content": long, "list": (0..100).collect::<Vec<_>>()});
-        let shown = preview(args.to_string().as_bytes(), &[]).unwrap();
+        let shown = preview(args.to_string().as_bytes(), &Redactor::new()).unwrap();
         assert!(shown.len() < 600, "{}", shown.len());
         assert!(
             shown.contains("…(+9940 chars)") && shown.contains("…(+80 more)"),

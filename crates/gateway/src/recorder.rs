@@ -5,11 +5,12 @@
 
 use std::{
     collections::VecDeque,
-    sync::{Arc, Mutex, RwLock},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
 use bytes::Bytes;
+use switchboard_secrets::Redactor;
 use switchboard_store::{CallRecord, Store, StoredCall};
 use tokio::sync::{Notify, watch};
 
@@ -38,8 +39,9 @@ struct Inner {
     wake: Notify,
     /// How many records have been stored (or given up on); `flush` waits on it.
     written: watch::Sender<u64>,
-    /// Secret values to redact from previews wherever they appear.
-    secrets: RwLock<Vec<String>>,
+    /// Secret values to redact from previews wherever they appear (shared with the daemon,
+    /// which teaches it every secret it hands a server).
+    redactor: Redactor,
     /// The figures of the calls stored so far.
     stats: CallStats,
 }
@@ -60,19 +62,24 @@ struct Queued {
 
 impl Default for Recorder {
     fn default() -> Self {
+        Self::new(Redactor::new())
+    }
+}
+
+impl Recorder {
+    /// A recorder whose previews `redactor` scrubs.
+    pub fn new(redactor: Redactor) -> Self {
         Self {
             inner: Arc::new(Inner {
                 queue: Mutex::new(Queue::default()),
                 wake: Notify::new(),
                 written: watch::channel(0).0,
-                secrets: RwLock::new(Vec::new()),
+                redactor,
                 stats: CallStats::default(),
             }),
         }
     }
-}
 
-impl Recorder {
     /// Queues a call. `arguments` is the raw JSON of its arguments, turned into a redacted
     /// preview by the writer.
     pub fn push(&self, record: CallRecord, arguments: Option<Bytes>) {
@@ -88,13 +95,6 @@ impl Recorder {
             }
         }
         self.inner.wake.notify_one();
-    }
-
-    /// Replaces the secret values redacted from previews.
-    pub fn set_secret_values(&self, values: Vec<String>) {
-        if let Ok(mut secrets) = self.inner.secrets.write() {
-            *secrets = values;
-        }
     }
 
     /// The figures (rate, errors, latency) of the calls stored so far.
@@ -148,16 +148,11 @@ impl Recorder {
         if batch.is_empty() {
             return false;
         }
-        let secrets = self
-            .inner
-            .secrets
-            .read()
-            .map(|s| s.clone())
-            .unwrap_or_default();
+        let secrets = &self.inner.redactor;
         let records: Vec<CallRecord> = batch
             .into_iter()
             .map(|queued| CallRecord {
-                args_preview: queued.arguments.and_then(|raw| preview(&raw, &secrets)),
+                args_preview: queued.arguments.and_then(|raw| preview(&raw, secrets)),
                 ..queued.record
             })
             .collect();
@@ -243,8 +238,9 @@ mod tests {
         let store = Store::open_in(dir.path()).await.unwrap();
         let events = crate::events::channel();
         let mut watcher = events.subscribe();
-        let recorder = Recorder::default();
-        recorder.set_secret_values(vec!["hunter22".into()]);
+        let redactor = Redactor::new();
+        let recorder = Recorder::new(redactor.clone());
+        redactor.set_source("test", [&switchboard_secrets::Sensitive::from("hunter22")]);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let writer = tokio::spawn(recorder.clone().run_writer(
             store.clone(),

@@ -24,6 +24,7 @@ use std::{
 use bytes::Bytes;
 use rmcp::{ServerHandler, ServiceExt};
 use serde_json::{Value, json, value::RawValue};
+use switchboard_secrets::Redactor;
 use switchboard_store::{CallRecord, CallStatus, now_ms};
 use switchboard_supervisor::{Decision, RestartPolicy, RestartTracker, Running, ServerState};
 use tokio::{
@@ -69,8 +70,8 @@ impl Upstream {
     /// A server process, talking over its stdin and stdout.
     pub fn process(mut running: Running) -> Result<Self, UpstreamError> {
         let (Some(stdin), Some(stdout)) = (running.stdin.take(), running.stdout.take()) else {
-            return Err(UpstreamError(
-                "the server process has no stdin or stdout".into(),
+            return Err(UpstreamError::new(
+                "the server process has no stdin or stdout",
             ));
         };
         let stderr = running.stderr.take();
@@ -112,13 +113,43 @@ impl Upstream {
 
 /// A server could not be started.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{0}")]
-pub struct UpstreamError(pub String);
+#[error("{message}")]
+pub struct UpstreamError {
+    pub message: String,
+    /// Trying again will not help until something changes (a secret is missing, a runtime
+    /// is not installed): the session says so at once instead of restarting.
+    pub permanent: bool,
+}
+
+impl UpstreamError {
+    /// A failure that may pass: the session restarts the server with backoff.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            permanent: false,
+        }
+    }
+
+    /// A failure that needs the user: the session answers with `message` until the
+    /// server's launch changes.
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            permanent: true,
+        }
+    }
+}
+
+/// A server being started.
+pub type Opening<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Upstream, UpstreamError>> + Send + 'a>,
+>;
 
 /// Starts servers. Implemented by the hub, which knows what each server is.
 pub trait Upstreams: Send + Sync + 'static {
-    /// Starts `server` for one session. Only called while its policy says it is on.
-    fn open(&self, server: &str) -> Result<Upstream, UpstreamError>;
+    /// Starts `server` for one session. Only called while its policy says it is on. May
+    /// wait (for the keychain, say) without holding up other sessions.
+    fn open<'a>(&'a self, server: &'a str) -> Opening<'a>;
 }
 
 /// Timings of a session.
@@ -159,6 +190,8 @@ pub struct SessionContext {
     pub config: SessionConfig,
     /// Cancelled when the daemon stops: every session then ends as if its client left.
     pub shutdown: CancellationToken,
+    /// Scrubs secrets from what servers print.
+    pub redactor: Redactor,
 }
 
 impl std::fmt::Debug for SessionContext {
@@ -206,6 +239,7 @@ pub async fn run<R, W>(
         next_own_id: 0,
         link: None,
         crashed: None,
+        cannot_start: None,
         tracker: RestartTracker::default(),
         restart_at: None,
         held: Vec::new(),
@@ -333,6 +367,8 @@ struct Session<W> {
     link: Option<Link>,
     /// Set while crash-looping: the last output, for the stand-in's message.
     crashed: Option<String>,
+    /// Set when the server cannot start until its launch changes: the reason.
+    cannot_start: Option<String>,
     tracker: RestartTracker,
     restart_at: Option<Instant>,
     /// Client messages waiting for a restart.
@@ -367,16 +403,31 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
         let absence = match self.policy.availability {
             Availability::Unknown => Some(Absence::Unknown),
             Availability::Off => Some(Absence::SwitchedOff),
-            Availability::On => self
-                .crashed
-                .clone()
-                .map(|detail| Absence::Crashed { detail }),
+            Availability::On => match (&self.cannot_start, &self.crashed) {
+                (Some(reason), _) => Some(Absence::CannotStart {
+                    reason: reason.clone(),
+                }),
+                (None, Some(detail)) => Some(Absence::Crashed {
+                    detail: detail.clone(),
+                }),
+                (None, None) => None,
+            },
         };
         let standin = absence.is_some();
         let upstream = match absence {
             Some(absence) => Upstream::in_process(Standin::new(&self.server, absence)),
-            None => match self.context.upstreams.open(&self.server) {
+            None => match self.context.upstreams.open(&self.server).await {
                 Ok(upstream) => upstream,
+                Err(error) if error.permanent => {
+                    tracing::warn!(server = %self.server, session = self.id, %error, "server cannot start");
+                    self.context
+                        .runtimes
+                        .note_error(&self.server, error.to_string());
+                    self.cannot_start = Some(error.message);
+                    // Answer with the reason at once, from a stand-in.
+                    Box::pin(self.connect()).await;
+                    return;
+                }
                 Err(error) => {
                     self.context
                         .runtimes
@@ -388,7 +439,12 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             },
         };
         if let Some(stderr) = upstream.stderr {
-            spawn_stderr_reader(self.context.runtimes.clone(), self.server.clone(), stderr);
+            spawn_stderr_reader(
+                self.context.runtimes.clone(),
+                self.context.redactor.clone(),
+                self.server.clone(),
+                stderr,
+            );
         }
         self.link = Some(Link {
             reader: LineReader::new(upstream.reader),
@@ -397,7 +453,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             standin,
         });
         self.set_state(if standin {
-            if self.crashed.is_some() {
+            if self.crashed.is_some() || self.cannot_start.is_some() {
                 ServerState::Crashed
             } else {
                 ServerState::Stopped
@@ -699,7 +755,10 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
         let old = std::mem::replace(&mut self.policy, policy);
         let switched = old.availability != self.policy.availability;
         let restarted = old.generation != self.policy.generation;
-        if switched || restarted {
+        // A server that could not start is tried again as soon as how it starts changes
+        // (the missing secret was stored, say).
+        let retry = self.cannot_start.is_some() && old.revision != self.policy.revision;
+        if switched || restarted || retry {
             tracing::info!(server = %self.server, session = self.id, from = ?old.availability, to = ?self.policy.availability, restarted, "server switched or restarted");
             if let Some(link) = self.link.take() {
                 let grace = self.context.config.abandon_grace;
@@ -727,6 +786,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             self.ours.clear();
             self.probe = None;
             self.crashed = None;
+            self.cannot_start = None;
             self.tracker.reset();
             self.restart_at = None;
             self.connect().await;
@@ -925,10 +985,18 @@ async fn stop_link(link: Link, grace: Duration) -> String {
     }
 }
 
-fn spawn_stderr_reader(runtimes: Runtimes, server: String, stderr: ChildStderr) {
+/// Keeps a server's stderr (the last lines for the UI, and the log), with every secret the
+/// redactor knows replaced before either sees a line.
+fn spawn_stderr_reader(
+    runtimes: Runtimes,
+    redactor: Redactor,
+    server: String,
+    stderr: ChildStderr,
+) {
     tokio::spawn(async move {
-        let mut lines = tokio::io::BufReader::new(stderr).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
+        let mut lines = tokio::io::BufReader::new(stderr).split(b'\n');
+        while let Ok(Some(line)) = lines.next_segment().await {
+            let line = redactor.redact_stderr_line(line.strip_suffix(b"\r").unwrap_or(&line));
             tracing::info!(target: "server_stderr", server = %server, "{line}");
             runtimes.push_stderr(&server, &line);
         }

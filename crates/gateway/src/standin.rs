@@ -23,6 +23,10 @@ pub enum Absence {
     Crashed {
         detail: String,
     },
+    /// It cannot start until the user does something: `reason` says what.
+    CannotStart {
+        reason: String,
+    },
 }
 
 /// The stand-in server for one session.
@@ -53,6 +57,10 @@ impl Standin {
                 "Switchboard has no server called \"{id}\". Run `switchboard list` to see the \
                  installed servers; this client's configuration may name a server that was \
                  removed."
+            ),
+            Absence::CannotStart { reason } => format!(
+                "The server \"{id}\" cannot start: {reason}. Once that is done it starts by \
+                 itself."
             ),
             Absence::Crashed { detail } => {
                 let mut text = format!(

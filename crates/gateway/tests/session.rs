@@ -13,7 +13,7 @@ use std::{
 use serde_json::{Value, json};
 use switchboard_gateway::{
     Availability, Recorder, Root, Runtimes, ServerPolicy, SessionConfig, SessionContext, Upstream,
-    UpstreamError, Upstreams, events, lines::LineReader, session,
+    Upstreams, events, lines::LineReader, session, session::Opening,
 };
 use switchboard_store::{CallQuery, CallStatus, Store, StoredCall};
 use switchboard_supervisor::{RestartPolicy, ServerState};
@@ -82,9 +82,9 @@ struct TestUpstreams {
 }
 
 impl Upstreams for TestUpstreams {
-    fn open(&self, _server: &str) -> Result<Upstream, UpstreamError> {
+    fn open<'a>(&'a self, _server: &'a str) -> Opening<'a> {
         *self.opened.lock().unwrap() += 1;
-        match &self.script {
+        let upstream = match &self.script {
             Script::Calc => Ok(Upstream::in_process(server_calc::CalcServer::default())),
             Script::ByHand(servers) => {
                 let (ours, theirs) = tokio::io::duplex(1 << 20);
@@ -92,7 +92,8 @@ impl Upstreams for TestUpstreams {
                 let (reader, writer) = tokio::io::split(ours);
                 Ok(Upstream::from_io(Box::new(reader), Box::new(writer)))
             }
-        }
+        };
+        Box::pin(std::future::ready(upstream))
     }
 }
 
@@ -142,6 +143,7 @@ async fn start(policy: ServerPolicy, by_hand: bool, config: SessionConfig) -> Ha
         runtimes: runtimes.clone(),
         config,
         shutdown: tokio_util::sync::CancellationToken::new(),
+        redactor: switchboard_secrets::Redactor::new(),
     };
     let (policy_tx, policy_rx) = watch::channel(policy);
     let (client_end, session_end) = tokio::io::duplex(1 << 20);

@@ -159,7 +159,7 @@ impl BuiltinState {
                 self.library.clone() as Arc<dyn Library>,
             )),
             other => {
-                return Err(UpstreamError(format!(
+                return Err(UpstreamError::new(format!(
                     "there is no built-in server \"{other}\""
                 )));
             }
@@ -182,7 +182,7 @@ impl BuiltinState {
             ..server_fetch::FetchConfig::default()
         };
         let server = server_fetch::FetchServer::new(config)
-            .map_err(|e| UpstreamError(format!("could not prepare fetching: {e}")))?;
+            .map_err(|e| UpstreamError::new(format!("could not prepare fetching: {e}")))?;
         *cached = Some((allow, server.clone()));
         Ok(server)
     }
@@ -230,7 +230,7 @@ impl BuiltinState {
         }
         let index = self.index_dir.join(format!("{}.db", assignment.id));
         let base = KnowledgeBase::open(index, notes_folders(&assignment.folders.snapshot()))
-            .map_err(|e| UpstreamError(format!("could not open the notes index: {e}")))?;
+            .map_err(|e| UpstreamError::new(format!("could not open the notes index: {e}")))?;
         bases.insert(assignment.id.to_owned(), base.clone());
         Ok(base)
     }

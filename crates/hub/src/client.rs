@@ -156,6 +156,21 @@ impl ControlClient {
     /// Sends `request` and waits for its answer. Events that arrive meanwhile are kept for
     /// `next_event`.
     pub async fn call<T: DeserializeOwned>(&mut self, request: Request) -> Result<T, ControlError> {
+        let events = &mut VecDeque::new();
+        let result = self
+            .call_with_events(request, |event| events.push_back(event.clone()))
+            .await;
+        self.events.append(events);
+        result
+    }
+
+    /// Sends `request` and waits for its answer, handing each event that arrives meanwhile
+    /// (after `Request::Subscribe`) to `on_event` as it comes: progress of a long request.
+    pub async fn call_with_events<T: DeserializeOwned>(
+        &mut self,
+        request: Request,
+        mut on_event: impl FnMut(&Event),
+    ) -> Result<T, ControlError> {
         let id = self.next_id;
         self.next_id += 1;
         let mut line = serde_json::to_vec(&RequestMessage {
@@ -173,7 +188,7 @@ impl ControlClient {
                 .await?
                 .ok_or_else(|| gone("the daemon closed the connection"))?;
             if let Some(event) = reply.params {
-                self.events.push_back(event);
+                on_event(&event);
                 continue;
             }
             if reply.id != Some(id) {

@@ -12,6 +12,8 @@ use switchboard_gateway::{Event, RuntimeView, ServerStats};
 use switchboard_store::{Access, CallQuery, Grant, Launch, StoreError};
 use switchboard_supervisor::TreeUsage;
 
+use crate::{clients::ClientTarget, hub::InstallRequest};
+
 /// Every request the daemon understands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", content = "params", rename_all = "snake_case")]
@@ -84,10 +86,54 @@ pub enum Request {
     RemovePrompt {
         name: String,
     },
+    /// The secrets each server (or one) needs and whether the keychain has them (names
+    /// only; values never cross the control API).
+    Secrets {
+        #[serde(default)]
+        server: Option<String>,
+    },
+    /// The CLI or the app stored a secret in the keychain: the server needs it from now on.
+    SecretStored {
+        server: String,
+        name: String,
+    },
+    /// The CLI or the app deleted a secret from the keychain.
+    SecretDeleted {
+        server: String,
+        name: String,
+    },
     /// The newest writes the built-in `sql` server made (at most `limit`).
     SqlWrites {
         #[serde(default)]
         limit: u32,
+    },
+    /// Every known MCP client: whether it is on this computer, and the entries of its
+    /// files, Switchboard's and others'.
+    ListClients,
+    /// Writes server `id`'s bridge entry into each client file of `into`.
+    InstallServer {
+        id: String,
+        into: Vec<ClientTarget>,
+    },
+    /// Takes server `id`'s entry out of each client file of `from` (every file it is in
+    /// when absent).
+    UninstallServer {
+        id: String,
+        #[serde(default)]
+        from: Option<Vec<ClientTarget>>,
+    },
+    /// Imports the hand-made entries of a client's file as servers, secrets into the
+    /// keychain, each entry replaced by its bridge entry.
+    ImportClient {
+        from: ClientTarget,
+    },
+    /// Installs a server in one step: checks, registers, prepares, verifies, enables and
+    /// writes client files, undoing everything if a step fails (see `Hub::install`).
+    /// Progress arrives as `install` events to subscribers.
+    Install(InstallRequest),
+    /// Uninstalls a server: its client entries, secrets, grants and files, then itself.
+    Uninstall {
+        id: String,
     },
     /// Start receiving events on this connection.
     Subscribe,

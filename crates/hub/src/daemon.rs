@@ -1,8 +1,8 @@
 //! The daemon: one per user (a lock file), listening on the local socket, serving bridge
 //! sessions through the gateway and control peers through the hub, until asked to stop or
-//! signalled; meanwhile it samples usage, tells watchers the figures and prunes the call
-//! log. On the way out every session ends politely, so every server process tree is
-//! stopped, and the call log is flushed.
+//! signalled; meanwhile it samples usage, tells watchers the figures, prunes the call log
+//! and watches the MCP clients' files it wrote to, for drift. On the way out every session
+//! ends politely, so every server process tree is stopped, and the call log is flushed.
 
 use std::{
     fs::File,
@@ -24,6 +24,7 @@ use tokio::{
 };
 
 use crate::{
+    clients::ClientsOptions,
     control::{ControlError, ErrorCode, ReplyMessage, Request, RequestMessage},
     hub::Hub,
     paths::Paths,
@@ -59,6 +60,11 @@ pub struct DaemonOptions {
     pub paths: Paths,
     pub launcher: Launcher,
     pub session: switchboard_gateway::SessionConfig,
+    /// Scrubs secrets; the CLI shares it with its log writer so log lines are scrubbed too.
+    pub redactor: switchboard_secrets::Redactor,
+    /// The absolute path of the `switchboard` executable, which the entries Switchboard
+    /// writes into MCP clients' config files run (`<it> connect <id>`).
+    pub switchboard_exe: std::path::PathBuf,
 }
 
 /// Runs the daemon until it is stopped. Returns at once if another daemon runs.
@@ -92,6 +98,8 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         paths.clone(),
         options.launcher,
         options.session,
+        options.redactor,
+        ClientsOptions::from_process(options.switchboard_exe),
     );
     hub.prepare().await?;
     let endpoint = Endpoint::in_dir(&paths.runtime_dir);
@@ -109,6 +117,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
     ));
     tokio::spawn(sample_usage(hub.clone()));
     tokio::spawn(prune_calls(hub.clone()));
+    let client_files = tokio::spawn(hub.clone().watch_client_files());
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {
@@ -142,6 +151,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         connections.shutdown().await;
     }
     let _ = writer.await;
+    let _ = client_files.await;
     hub.shutdown_builtins();
     let _ = std::fs::remove_file(endpoint.path());
     store.close().await;
@@ -285,7 +295,7 @@ async fn serve_control(hub: Hub, stream: endpoint::Stream) {
         let stop = message.request == Request::Stop;
         if message.request == Request::Subscribe && !subscribed {
             subscribed = true;
-            tokio::spawn(forward_events(hub.clone(), out.clone()));
+            tokio::spawn(forward_events(hub.events().subscribe(), out.clone()));
         }
         let reply = match dispatch(&hub, message.request).await {
             Ok(result) => ReplyMessage {
@@ -310,8 +320,12 @@ async fn serve_control(hub: Hub, stream: endpoint::Stream) {
     let _ = writer.await;
 }
 
-async fn forward_events(hub: Hub, out: mpsc::Sender<ReplyMessage>) {
-    let mut events = hub.events().subscribe();
+/// Sends every event to a subscribed peer (subscribed before the reply to `subscribe`, so
+/// nothing after it is missed).
+async fn forward_events(
+    mut events: tokio::sync::broadcast::Receiver<switchboard_gateway::Event>,
+    out: mpsc::Sender<ReplyMessage>,
+) {
     loop {
         let event = tokio::select! {
             event = events.recv() => event,
@@ -384,6 +398,17 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
         Request::SavePrompt { template } => json(&hub.save_prompt(template).await?),
         Request::RemovePrompt { name } => json(&hub.remove_prompt(&name).await?),
         Request::SqlWrites { limit } => json(&hub.sql_writes(limit).await?),
+        Request::Secrets { server } => json(&hub.secrets(server.as_deref()).await?),
+        Request::SecretStored { server, name } => json(&hub.secret_stored(&server, &name).await?),
+        Request::SecretDeleted { server, name } => json(&hub.secret_deleted(&server, &name).await?),
+        Request::ListClients => json(&hub.list_clients().await?),
+        Request::InstallServer { id, into } => json(&hub.install_server(&id, &into).await?),
+        Request::UninstallServer { id, from } => {
+            json(&hub.uninstall_server(&id, from.as_deref()).await?)
+        }
+        Request::ImportClient { from } => json(&hub.import_client(&from).await?),
+        Request::Install(request) => json(&hub.install(request).await?),
+        Request::Uninstall { id } => json(&hub.uninstall(&id).await?),
         Request::Subscribe | Request::Stop => Ok(serde_json::Value::Bool(true)),
     }
 }

@@ -5,7 +5,7 @@
 
 use std::{
     collections::HashMap,
-    path::Path,
+    path::{Path, PathBuf},
     sync::{
         Arc, Mutex, MutexGuard, PoisonError,
         atomic::{AtomicU64, Ordering},
@@ -13,17 +13,25 @@ use std::{
     time::Duration,
 };
 
+mod install;
+mod secrets;
+mod upstreams;
+
+pub use install::{FolderRequest, InstallReport, InstallRequest, InstallStep, UninstallReport};
+pub use secrets::SecretStatus;
+
 use switchboard_gateway::{
     Availability, Event, Events, Recorder, Root, Runtimes, ServerPolicy, ServerPulse, ServerStats,
-    SessionConfig, SessionContext, ToolView, Upstream, UpstreamError, Upstreams,
+    SessionConfig, SessionContext, ToolView,
     lines::LineReader,
     session,
     stats::{BUCKET_MS, SERIES_BUCKETS},
 };
+use switchboard_secrets::{Keychain, Redactor, SecretsError};
 use switchboard_store::{
     Access, CallQuery, Grant, Launch, ServerId, Source, SqlWrite, Store, StoredCall, now_ms,
 };
-use switchboard_supervisor::{ChildSpec, Launcher, TreeSampler, TreeUsage};
+use switchboard_supervisor::{Launcher, TreeSampler, TreeUsage};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -32,7 +40,8 @@ use server_files::sandbox::Folders;
 use server_prompts::Template;
 
 use crate::{
-    builtins::{self, Assignment, BuiltinState},
+    builtins::{self, BuiltinState},
+    clients::{ClientFiles, ClientsOptions},
     control::{ControlError, DaemonStatus, ErrorCode, ServerInfo},
     paths::Paths,
     settings::{self, Setting},
@@ -67,6 +76,14 @@ struct Inner {
     servers: Mutex<HashMap<String, Entry>>,
     usage: Mutex<HashMap<String, TreeUsage>>,
     builtins: BuiltinState,
+    /// Scrubs every secret the daemon hands out from the call log, stderr and logs.
+    redactor: Redactor,
+    /// The OS keychain, opened on first need (a missing or locked one is an error then,
+    /// with what to do, not at start).
+    keychain: Mutex<Option<Keychain>>,
+    /// Where node, npx, uvx, python and docker are, found once in the background.
+    discovered: tokio::sync::OnceCell<Arc<switchboard_runtimes::Runtimes>>,
+    clients: ClientFiles,
     started_at: i64,
     shutdown: CancellationToken,
     next_session: AtomicU64,
@@ -99,6 +116,8 @@ impl Hub {
         paths: Paths,
         launcher: Launcher,
         session_config: SessionConfig,
+        redactor: Redactor,
+        clients: ClientsOptions,
     ) -> Self {
         let events = switchboard_gateway::events::channel();
         let builtins = BuiltinState::new(store.clone(), &paths.cache_dir());
@@ -106,7 +125,7 @@ impl Hub {
             inner: Arc::new(Inner {
                 store,
                 paths,
-                recorder: Recorder::default(),
+                recorder: Recorder::new(redactor.clone()),
                 runtimes: Runtimes::new(events.clone()),
                 events,
                 launcher,
@@ -114,6 +133,10 @@ impl Hub {
                 servers: Mutex::new(HashMap::new()),
                 usage: Mutex::new(HashMap::new()),
                 builtins,
+                redactor,
+                keychain: Mutex::new(None),
+                discovered: tokio::sync::OnceCell::new(),
+                clients: ClientFiles::new(clients),
                 started_at: now_ms(),
                 shutdown: CancellationToken::new(),
                 next_session: AtomicU64::new(1),
@@ -137,6 +160,16 @@ impl Hub {
         &self.inner.shutdown
     }
 
+    /// The part of the hub that manages MCP clients' config files.
+    pub(crate) fn client_files(&self) -> &ClientFiles {
+        &self.inner.clients
+    }
+
+    /// The daemon's keychain handle, opened on first use (import moves secrets into it).
+    pub(crate) fn keychain(&self) -> Result<Keychain, switchboard_secrets::SecretsError> {
+        self.inner.keychain()
+    }
+
     /// A fresh session id.
     pub fn next_session_id(&self) -> u64 {
         self.inner.next_session.fetch_add(1, Ordering::Relaxed)
@@ -145,13 +178,14 @@ impl Hub {
     /// What every session of this daemon shares.
     pub fn session_context(&self) -> SessionContext {
         SessionContext {
-            upstreams: Arc::new(HubUpstreams {
+            upstreams: Arc::new(upstreams::HubUpstreams {
                 hub: Arc::downgrade(&self.inner),
             }),
             recorder: self.inner.recorder.clone(),
             runtimes: self.inner.runtimes.clone(),
             config: self.inner.session_config.clone(),
             shutdown: self.inner.shutdown.clone(),
+            redactor: self.inner.redactor.clone(),
         }
     }
 
@@ -161,7 +195,16 @@ impl Hub {
         self.install_builtins_once().await?;
         self.apply_settings().await?;
         self.seed_stats().await?;
-        self.refresh_library().await
+        self.refresh_library().await?;
+        // Find the runtimes before the first npm or PyPI session needs them.
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            inner.runtimes().await;
+        });
+        // Know every secret before the first call could echo one.
+        let hub = self.clone();
+        tokio::spawn(async move { hub.learn_all_secrets().await });
+        Ok(())
     }
 
     /// Fills the call figures from the log, so that charts survive a daemon restart.
@@ -234,6 +277,7 @@ impl Hub {
                         disabled_tools: store.disabled_tools(&server_id).await?,
                         roots,
                         generation: 0,
+                        revision: revision(&record.launch),
                     };
                     (policy, Some(record.launch), grants)
                 }
@@ -355,8 +399,30 @@ impl Hub {
         self.get_server(id).await
     }
 
+    /// Removes a server: first its entries from every client file Switchboard put them
+    /// in (a file that cannot be changed keeps its entry until it can, and the daemon
+    /// logs it), then the server.
     pub async fn remove_server(&self, id: &str) -> Result<bool, ControlError> {
-        let removed = self.inner.store.remove_server(&parse_id(id)?).await?;
+        parse_id(id)?;
+        self.uninstall_everywhere(id).await?;
+        self.forget_server(id).await
+    }
+
+    /// Removes a server from the registry only (with its secrets in the keychain, its grants,
+    /// and its prepared package or unpacked bundle).
+    pub(crate) async fn forget_server(&self, id: &str) -> Result<bool, ControlError> {
+        let server_id = parse_id(id)?;
+        let launch = self
+            .inner
+            .store
+            .server(&server_id)
+            .await?
+            .map(|record| record.launch);
+        let removed = self.inner.store.remove_server(&server_id).await?;
+        if let Some(launch) = launch {
+            self.forget_secrets(id, launch.secrets.clone()).await;
+            self.remove_files(id, &launch);
+        }
         self.inner.builtins.forget(id);
         self.inner.recorder.stats().forget(id);
         self.inner.runtimes.forget(id);
@@ -831,6 +897,16 @@ impl Hub {
 /// package may be downloaded first).
 const TOOLS_PROBE_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// A number that changes when `launch` does (within this daemon's life).
+fn revision(launch: &Launch) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(launch)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    hasher.finish()
+}
+
 fn unknown() -> ServerPolicy {
     ServerPolicy {
         availability: Availability::Unknown,
@@ -859,78 +935,39 @@ fn not_installed(id: &str) -> ControlError {
     )
 }
 
-/// Starts servers for sessions, from the launch the hub last read from the store.
-struct HubUpstreams {
-    hub: std::sync::Weak<Inner>,
-}
-
-impl Upstreams for HubUpstreams {
-    fn open(&self, server: &str) -> Result<Upstream, UpstreamError> {
-        let inner = self
-            .hub
-            .upgrade()
-            .ok_or_else(|| UpstreamError("Switchboard is shutting down".into()))?;
-        let (launch, folders) = lock(&inner.servers)
-            .get(server)
-            .and_then(|entry| Some((entry.launch.clone()?, entry.folders.clone())))
-            .ok_or_else(|| UpstreamError(format!("no server called \"{server}\" is installed")))?;
-        if !launch.secrets.is_empty() {
-            return Err(UpstreamError(format!(
-                "it needs secrets ({}) from the keychain, which this version of Switchboard \
-                 cannot provide yet",
-                launch.secrets.join(", ")
-            )));
+impl Inner {
+    /// The keychain, opened on first use.
+    fn keychain(&self) -> Result<Keychain, SecretsError> {
+        let mut keychain = lock(&self.keychain);
+        if let Some(keychain) = keychain.as_ref() {
+            return Ok(keychain.clone());
         }
-        let spec = match &launch.source {
-            Source::Builtin { name } => {
-                return inner.builtins.open(&Assignment {
-                    id: server,
-                    builtin: name,
-                    folders: &folders,
-                    env: &launch.env,
-                });
-            }
-            Source::Command { command, args } => ChildSpec::new(command).args(args),
-            Source::Npm {
-                package,
-                version,
-                args,
-            } => ChildSpec::new("npx")
-                .args(["-y".to_owned(), versioned(package, "@", version)])
-                .args(args),
-            Source::Pypi {
-                package,
-                version,
-                args,
-            } => ChildSpec::new("uvx")
-                .args([versioned(package, "==", version)])
-                .args(args),
-            Source::Oci { image, args } => ChildSpec::new("docker")
-                .args(["run", "-i", "--rm"])
-                .args([image])
-                .args(args),
-            Source::Bundle { .. } => {
-                return Err(UpstreamError(
-                    "MCP Bundles cannot be run by this version of Switchboard yet".into(),
-                ));
-            }
-        };
-        let spec = ChildSpec {
-            env: launch.env,
-            ..spec
-        };
-        let running = inner
-            .launcher
-            .spawn(&spec)
-            .map_err(|e| UpstreamError(e.to_string()))?;
-        Upstream::process(running)
+        let opened = Keychain::platform()?;
+        *keychain = Some(opened.clone());
+        Ok(opened)
     }
-}
 
-fn versioned(package: &str, separator: &str, version: &str) -> String {
-    if version.is_empty() {
-        package.to_owned()
-    } else {
-        format!("{package}{separator}{version}")
+    /// What runtime discovery found (it runs once, off the async threads).
+    async fn runtimes(&self) -> Arc<switchboard_runtimes::Runtimes> {
+        self.discovered
+            .get_or_init(|| async {
+                let discover = || {
+                    use switchboard_runtimes::{Environment, Os, Runtimes};
+                    let env = Environment::current().unwrap_or_else(|| {
+                        // No home folder: the process's PATH is all there is to go on.
+                        Environment::new(PathBuf::new(), std::env::var_os("PATH"), Os::current())
+                    });
+                    Runtimes::discover(&env)
+                };
+                match tokio::task::spawn_blocking(discover).await {
+                    Ok(runtimes) => Arc::new(runtimes),
+                    Err(error) => {
+                        tracing::error!(%error, "runtime discovery stopped; trying again inline");
+                        Arc::new(discover())
+                    }
+                }
+            })
+            .await
+            .clone()
     }
 }

@@ -2,21 +2,32 @@
 //! the control API the CLI and the app use; and the stdio bridge MCP clients launch.
 //!
 //! Owns: the control API types and their meaning, which built-in servers exist, where an
-//! installation keeps its files, and starting the daemon on demand. Must not: depend on
+//! installation keeps its files, starting the daemon on demand, and which entries of MCP
+//! clients' config files are Switchboard's (written through `switchboard-clients`). Must not: depend on
 //! any UI toolkit; the app is one more client of the control API.
 
 pub mod bridge;
 pub mod builtins;
 pub mod client;
+pub mod clients;
 pub mod control;
 pub mod daemon;
 mod hub;
+pub mod installer;
+pub mod packages;
 pub mod paths;
 pub mod settings;
 
 pub use client::{AutoStart, ControlClient};
+pub use clients::{
+    ClientFileInfo, ClientInfo, ClientTarget, ClientsChange, ClientsOptions, EntryChange,
+    EntryChangeKind, FileFailure, FileReport, ImportReport, ImportedEntry, ManagedEntryInfo,
+    SkippedEntry,
+};
 pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
-pub use hub::Hub;
+pub use hub::{
+    FolderRequest, Hub, InstallReport, InstallRequest, InstallStep, SecretStatus, UninstallReport,
+};
 pub use paths::Paths;
 pub use settings::{Setting, SettingKind, SettingOption};

@@ -47,6 +47,16 @@ impl Paths {
         }
     }
 
+    /// npm and PyPI servers installed ahead of their first session.
+    pub fn packages_dir(&self) -> PathBuf {
+        self.data_dir.join("packages")
+    }
+
+    /// MCP Bundles, unpacked, one folder per server.
+    pub fn bundles_dir(&self) -> PathBuf {
+        self.data_dir.join("bundles")
+    }
+
     /// Caches the daemon can rebuild, such as the notes servers' search indexes.
     pub fn cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache")

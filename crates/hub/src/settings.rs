@@ -20,6 +20,14 @@ pub const ON_QUIT_STOP_SERVERS: &str = "stop_servers";
 /// The `app.on_quit` value that leaves the daemon serving clients after the app quits.
 pub const ON_QUIT_KEEP_SERVING: &str = "keep_serving";
 
+/// What the daemon does when a client rewrites its config file and drops or alters an entry
+/// Switchboard manages: `reapply` or `surface`.
+pub const CLIENTS_DRIFT: &str = "clients.drift";
+
+/// The values of [`CLIENTS_DRIFT`].
+pub const DRIFT_REAPPLY: &str = "reapply";
+pub const DRIFT_SURFACE: &str = "surface";
+
 /// One known setting.
 #[derive(Debug, Clone, Copy)]
 struct Spec {
@@ -136,6 +144,22 @@ const SPECS: &[Spec] = &[
             options: &[
                 (ON_QUIT_KEEP_SERVING, "Keep serving my AI apps"),
                 (ON_QUIT_STOP_SERVERS, "Stop every server"),
+            ],
+        },
+    },
+    Spec {
+        key: CLIENTS_DRIFT,
+        title: "When an AI app rewrites its settings file",
+        description: "What to do when an MCP client rewrites its config file and drops or \
+                      changes an entry Switchboard installed there: \"reapply\" puts the entry \
+                      back at once, \"surface\" leaves the file alone and only tells you (the \
+                      app shows it, the daemon logs it). Either way nothing else in the file \
+                      is touched.",
+        kind: Kind::Choice {
+            default: DRIFT_REAPPLY,
+            options: &[
+                (DRIFT_REAPPLY, "Put Switchboard's entries back"),
+                (DRIFT_SURFACE, "Leave the file and tell me"),
             ],
         },
     },
@@ -262,5 +286,26 @@ mod tests {
                 setting.key
             );
         }
+    }
+
+    #[test]
+    fn word_settings_take_only_their_listed_words() {
+        check(CLIENTS_DRIFT, &Value::from("surface")).unwrap();
+        check(CLIENTS_DRIFT, &Value::from("reapply")).unwrap();
+        let error = check(CLIENTS_DRIFT, &Value::from("ignore")).unwrap_err();
+        assert_eq!(
+            error.message, "clients.drift is one of \"reapply\", \"surface\", not \"ignore\"",
+            "the message lists what is allowed"
+        );
+        let error = check(CLIENTS_DRIFT, &Value::Bool(true)).unwrap_err();
+        assert!(error.message.contains("\"surface\""), "{}", error.message);
+        let default = known()
+            .find(|setting| setting.key == CLIENTS_DRIFT)
+            .map(|setting| setting.default);
+        assert_eq!(
+            default,
+            Some(Value::from("reapply")),
+            "re-applying is the default"
+        );
     }
 }

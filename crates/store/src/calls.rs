@@ -13,6 +13,9 @@ use crate::{Result, Store, StoreError};
 /// Longest argument preview kept, in characters.
 pub const PREVIEW_MAX_CHARS: usize = 1024;
 
+/// Most rows one INSERT statement writes (12 parameters each, well under SQLite's 999).
+const ROWS_PER_INSERT: usize = 80;
+
 /// Most rows one query returns.
 pub const QUERY_MAX_ROWS: u32 = 1000;
 
@@ -106,32 +109,44 @@ pub struct CallQuery {
 
 impl Store {
     /// Appends calls to the log in one transaction; returns their ids, in order.
+    ///
+    /// Rows go in as multi-row INSERTs of up to [`ROWS_PER_INSERT`] rows, with ids given
+    /// explicitly (one past the largest), so a batch of a thousand calls costs a dozen
+    /// statements rather than a thousand. The transaction takes the write lock before it
+    /// reads the largest id (`BEGIN IMMEDIATE`), so another writer of the same file waits
+    /// its turn (busy timeout) and never picks the same ids.
     pub async fn record_calls(&self, calls: &[CallRecord]) -> Result<Vec<i64>> {
         if calls.is_empty() {
             return Ok(Vec::new());
         }
-        let mut ids = Vec::with_capacity(calls.len());
-        let mut tx = self.pool.begin().await?;
-        for call in calls {
-            let done = sqlx::query(
-                "INSERT INTO calls (at, client, server_id, method, tool, duration_us, status,
-                                    error_code, request_bytes, response_bytes, args_preview)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )
-            .bind(call.at)
-            .bind(&call.client)
-            .bind(&call.server)
-            .bind(&call.method)
-            .bind(&call.tool)
-            .bind(call.duration_us.max(0))
-            .bind(call.status.as_str())
-            .bind(call.error_code)
-            .bind(call.request_bytes.max(0))
-            .bind(call.response_bytes.max(0))
-            .bind(call.args_preview.as_deref().map(truncate_preview))
-            .execute(&mut *tx)
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let first: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM calls")
+            .fetch_one(&mut *tx)
             .await?;
-            ids.push(done.last_insert_rowid());
+        let ids: Vec<i64> = (first..).take(calls.len()).collect();
+        for (chunk, chunk_ids) in calls
+            .chunks(ROWS_PER_INSERT)
+            .zip(ids.chunks(ROWS_PER_INSERT))
+        {
+            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO calls (id, at, client, server_id, method, tool, duration_us, status,
+                                    error_code, request_bytes, response_bytes, args_preview) ",
+            );
+            insert.push_values(chunk.iter().zip(chunk_ids), |mut row, (call, id)| {
+                row.push_bind(*id)
+                    .push_bind(call.at)
+                    .push_bind(&call.client)
+                    .push_bind(&call.server)
+                    .push_bind(&call.method)
+                    .push_bind(&call.tool)
+                    .push_bind(call.duration_us.max(0))
+                    .push_bind(call.status.as_str())
+                    .push_bind(call.error_code)
+                    .push_bind(call.request_bytes.max(0))
+                    .push_bind(call.response_bytes.max(0))
+                    .push_bind(call.args_preview.as_deref().map(truncate_preview));
+            });
+            insert.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(ids)

@@ -1,17 +1,20 @@
 //! Switchboard's SQLite store: the registry of installed servers, settings, folder grants,
-//! the call log, and what the built-in servers keep (prompt templates, the SQL write
-//! journal), in one file in the user's data folder.
+//! the call log, what the built-in servers keep (prompt templates, the SQL write journal)
+//! and which entries of MCP clients' config files are Switchboard's, in one file in the
+//! user's data folder.
 //!
 //! Owns: the database file, its schema (`migrations/*.sql`, applied when the store opens)
 //! and typed reads and writes of it. Must not: hold a secret (the registry names the
 //! secrets a server needs; values live in the OS keychain), decide policy (what a grant
-//! allows, when to prune the log), or know about processes, clients or the UI.
+//! allows, when to prune the log), or know about processes, the shape of clients' config
+//! files or the UI.
 //!
 //! The file is opened in WAL mode with foreign keys on and a busy timeout, so that the
 //! daemon, the CLI and the app can share it, and so that the call log survives a crash of
 //! any of them.
 
 mod calls;
+mod client_entries;
 mod grants;
 mod prompts;
 mod servers;
@@ -31,6 +34,7 @@ use sqlx::{
 };
 
 pub use calls::{CallQuery, CallRecord, CallStatus, PREVIEW_MAX_CHARS, QUERY_MAX_ROWS, StoredCall};
+pub use client_entries::{ClientEntry, ClientFile, ClientScope, ManagedClientFile};
 pub use grants::{Access, Grant};
 pub use prompts::StoredPrompt;
 pub use servers::{InvalidServerId, Launch, ServerId, ServerRecord, Source};

@@ -113,8 +113,14 @@ pub enum Source {
         #[serde(default)]
         args: Vec<String>,
     },
-    /// An unpacked MCP Bundle (`.mcpb`) in Switchboard's data folder.
-    Bundle { path: String },
+    /// An unpacked MCP Bundle (`.mcpb`) in Switchboard's data folder, run from there:
+    /// `command` and `args` are the manifest's, with `${__dirname}` already filled in.
+    Bundle {
+        path: String,
+        command: String,
+        #[serde(default)]
+        args: Vec<String>,
+    },
 }
 
 impl Launch {

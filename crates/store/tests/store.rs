@@ -7,8 +7,8 @@ use std::path::Path;
 
 use sqlx::{Connection, SqliteConnection};
 use switchboard_store::{
-    Access, CallQuery, CallRecord, CallStatus, DB_FILE_NAME, Launch, PREVIEW_MAX_CHARS, ServerId,
-    Source, SqlWrite, Store, StoreError,
+    Access, CallQuery, CallRecord, CallStatus, ClientFile, ClientScope, DB_FILE_NAME, Launch,
+    PREVIEW_MAX_CHARS, ServerId, Source, SqlWrite, Store, StoreError,
 };
 use tempfile::TempDir;
 
@@ -583,5 +583,201 @@ async fn call_samples_are_the_newest_calls_since_a_time_with_their_figures() {
     assert!(
         store.call_samples(2_000, 10).await.unwrap().is_empty(),
         "nothing after the newest call"
+    );
+}
+
+fn client_file(client: &str, scope: ClientScope, project: Option<&str>, path: &str) -> ClientFile {
+    ClientFile {
+        client: client.into(),
+        scope,
+        project: project.map(Into::into),
+        path: path.into(),
+    }
+}
+
+fn names(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(name, server)| ((*name).to_owned(), (*server).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn client_entries_are_kept_per_file_and_replaced_whole() {
+    let (_dir, store) = fresh().await;
+    let cursor = client_file("cursor", ClientScope::User, None, "/h/.cursor/mcp.json");
+    let cursor_app = client_file(
+        "cursor",
+        ClientScope::Project,
+        Some("/src/app"),
+        "/src/app/.cursor/mcp.json",
+    );
+    let claude_local = client_file(
+        "claude-code",
+        ClientScope::Local,
+        Some("/src/app"),
+        "/h/.claude.json",
+    );
+    let none = std::collections::BTreeSet::new();
+    store
+        .record_client_entries(
+            &cursor,
+            &names(&[("github-switchboard", "github"), ("clock", "clock")]),
+            &none,
+        )
+        .await
+        .unwrap();
+    store
+        .record_client_entries(&cursor_app, &names(&[("clock", "clock")]), &none)
+        .await
+        .unwrap();
+    store
+        .record_client_entries(&claude_local, &names(&[("files", "files")]), &none)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.managed_client_entries(&cursor).await.unwrap(),
+        names(&[("clock", "clock"), ("github-switchboard", "github")]),
+        "the user file's entries, not the project's"
+    );
+    let files = store.managed_client_files().await.unwrap();
+    let listed: Vec<(&str, ClientScope, usize)> = files
+        .iter()
+        .map(|f| (f.file.client.as_str(), f.file.scope, f.entries.len()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("claude-code", ClientScope::Local, 1),
+            ("cursor", ClientScope::User, 2),
+            ("cursor", ClientScope::Project, 1),
+        ],
+        "one group per file, ordered by client and scope"
+    );
+    let first_written = files[1].entries[0].written_at;
+
+    // Replacing keeps the time of untouched entries, bumps the written ones, drops the rest.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let written = std::collections::BTreeSet::from(["clock".to_owned()]);
+    store
+        .record_client_entries(
+            &cursor,
+            &names(&[("clock", "clock"), ("notes", "notes")]),
+            &written,
+        )
+        .await
+        .unwrap();
+    let files = store.managed_client_files().await.unwrap();
+    let user = files
+        .iter()
+        .find(|f| f.file.same_file(&cursor))
+        .expect("the user file is still managed");
+    assert_eq!(
+        user.names(),
+        names(&[("clock", "clock"), ("notes", "notes")])
+    );
+    assert!(
+        user.entries[0].written_at > first_written,
+        "a rewritten entry gets a new time"
+    );
+
+    // Forgetting every entry forgets the file.
+    store
+        .record_client_entries(&cursor_app, &names(&[]), &none)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .managed_client_entries(&cursor_app)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.managed_client_files().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn client_entries_refuse_names_clients_reject_and_one_server_twice_in_a_file() {
+    let (_dir, store) = fresh().await;
+    let file = client_file("cursor", ClientScope::User, None, "/h/.cursor/mcp.json");
+    let none = std::collections::BTreeSet::new();
+    let error = store
+        .record_client_entries(&file, &names(&[("has space", "clock")]), &none)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("has space"), "{error}");
+    let error = store
+        .record_client_entries(&file, &names(&[("a", "clock"), ("b", "clock")]), &none)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("UNIQUE"),
+        "one entry per server and file: {error}"
+    );
+    assert!(
+        store
+            .managed_client_entries(&file)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a refused write leaves nothing behind"
+    );
+    let relative = client_file(
+        "cursor",
+        ClientScope::Project,
+        Some("app"),
+        "app/.cursor/mcp.json",
+    );
+    let error = store
+        .record_client_entries(&relative, &names(&[("clock", "clock")]), &none)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("absolute"), "{error}");
+}
+
+#[tokio::test]
+async fn a_database_from_before_client_entries_gains_the_table_and_keeps_its_servers() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(DB_FILE_NAME);
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    let migrator = sqlx::migrate::Migrator::new(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/migrations"
+    )))
+    .await
+    .unwrap();
+    migrator.run_to(3, &mut conn).await.unwrap();
+    sqlx::query(
+        "INSERT INTO servers (id, name, kind, launch, enabled, created_at, updated_at)
+         VALUES ('clock', 'Clock', 'builtin', '{\"kind\":\"builtin\",\"name\":\"clock\"}', 1, 0, 0)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(store.schema_version().await.unwrap(), 4);
+    assert!(store.server(&id("clock")).await.unwrap().is_some());
+    let file = client_file(
+        "zed",
+        ClientScope::User,
+        None,
+        "/h/.config/zed/settings.json",
+    );
+    store
+        .record_client_entries(
+            &file,
+            &names(&[("clock", "clock")]),
+            &std::collections::BTreeSet::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.managed_client_entries(&file).await.unwrap(),
+        names(&[("clock", "clock")])
     );
 }

@@ -7,6 +7,7 @@ import {
   events,
   type DaemonBatch,
   type DaemonConnection,
+  type SecretStatus,
   type ServerInfo,
   type StoredCall,
 } from "../bindings";
@@ -20,6 +21,18 @@ export const servers = signal<ServerInfo[]>([]);
 export const serversLoaded = signal(false);
 /** Why the servers could not be read, if they could not. */
 export const serversProblem = signal<string | null>(null);
+/** The secrets the servers need and whether the keychain has them (never a value). */
+export const secrets = signal<SecretStatus[]>([]);
+
+/** Reads which secrets are needed and stored again. */
+export async function refreshSecrets(): Promise<void> {
+  try {
+    secrets.value = await ask(commands.listSecrets());
+  } catch {
+    // The servers' own read reports an unreachable daemon; secrets just stay as they were.
+  }
+}
+
 /** When `now` was last taken, for uptimes; ticks every second. */
 export const now = signal(Date.now());
 
@@ -46,6 +59,7 @@ export function refreshServers(): Promise<void> {
       readAgain = false;
       try {
         const list = await ask(commands.listServers());
+        void refreshSecrets();
         batch(() => {
           servers.value = list;
           serversLoaded.value = true;

@@ -7,6 +7,7 @@ import { now, putServer, refreshServers } from "../app/live";
 import { bytes, elapsed, millis, percent, perMinute } from "../common/format";
 import { Switch } from "../common/ui";
 import { chartSeries, originOf, runningSince, stateOf } from "./describe";
+import { SecretFields } from "./SecretFields";
 import { Sparkline } from "./Sparkline";
 
 export function ServerCard(props: { server: ServerInfo; onError: (message: string | null) => void }) {
@@ -51,6 +52,7 @@ export function ServerCard(props: { server: ServerInfo; onError: (message: strin
           onChange={toggle}
         />
       </div>
+      <SecretFields server={server.id} serverName={server.name} />
 
       <dl class="figures">
         <Figure name="Up for" value={since === null ? "–" : elapsed(since, now.value)} />

@@ -1,0 +1,354 @@
+//! `switchboard catalog`, `switchboard install <catalog-id | file.mcpb | -- command…>` and
+//! `switchboard uninstall <id>`: thin adapters over the hub's installer. Questions the
+//! install asks are answered with `--set KEY=VALUE` or at prompts; secrets only at a hidden
+//! prompt, or as `KEY=VALUE` lines on stdin for scripts, never as arguments.
+
+use std::{
+    collections::BTreeMap,
+    io::{BufRead, IsTerminal, Read, Write},
+};
+
+use anyhow::{Context, bail};
+use switchboard_catalog::{Answers, Catalog, Category, SecretValue, SettingKind};
+use switchboard_hub::{
+    ClientTarget, ControlClient, InstallReport, Paths, Request, ServerInfo, UninstallReport,
+    installer::{self, Draft, InstallSource},
+};
+use switchboard_secrets::Keychain;
+
+use crate::manage::client;
+
+/// Longest stdin read for secrets, in bytes.
+const MAX_STDIN_BYTES: u64 = 64 * 1024;
+
+/// `catalog [search TEXT] [--category C]`.
+#[allow(clippy::print_stdout)]
+pub(crate) fn catalog(query: &str, category: Option<&str>) -> anyhow::Result<()> {
+    let catalog = Catalog::curated().context("the built-in catalog could not be read")?;
+    let category = category.map(parse_category).transpose()?;
+    let found = catalog.search(query, category);
+    if found.is_empty() {
+        println!(
+            "Nothing in the catalog matches \"{query}\". Any command can be installed too: \
+             switchboard install --id NAME -- COMMAND ARGS…"
+        );
+        return Ok(());
+    }
+    for entry in found {
+        println!("{:<22} {}", entry.id, entry.title());
+        println!("{:<22} {}", "", entry.description());
+    }
+    println!(
+        "\n`switchboard catalog show ID` tells what one needs; `switchboard install ID` installs it."
+    );
+    Ok(())
+}
+
+/// `catalog show ID`: what it does and the questions its install asks.
+#[allow(clippy::print_stdout)]
+pub(crate) fn show(id: &str) -> anyhow::Result<()> {
+    let catalog = Catalog::curated().context("the built-in catalog could not be read")?;
+    let draft = Draft::new(
+        &catalog,
+        &InstallSource::Catalog(id.to_owned()),
+        None,
+        |_| false,
+        |_| true,
+    )?;
+    println!("{} ({})\n{}", draft.title, draft.id, draft.description);
+    if draft.settings.is_empty() {
+        println!("\nIt asks nothing: `switchboard install {id}` installs it as it is.");
+    } else {
+        println!("\nIt asks:");
+        for setting in &draft.settings {
+            println!("  {}", describe(setting));
+        }
+    }
+    Ok(())
+}
+
+fn describe(setting: &switchboard_catalog::Setting) -> String {
+    let kind = match &setting.kind {
+        SettingKind::Folder { .. } => " (a folder, granted to it)",
+        SettingKind::File => " (a file)",
+        _ if setting.secret => " (secret: kept in the keychain)",
+        _ => "",
+    };
+    let need = if setting.required {
+        "required"
+    } else {
+        "optional"
+    };
+    let about = setting
+        .description
+        .as_deref()
+        .map(|d| format!(": {d}"))
+        .unwrap_or_default();
+    format!("{}  {need}{kind}{about}", setting.key)
+}
+
+fn parse_category(text: &str) -> anyhow::Result<Category> {
+    Category::ALL
+        .into_iter()
+        .find(|c| c.slug().eq_ignore_ascii_case(text) || c.title().eq_ignore_ascii_case(text))
+        .ok_or_else(|| {
+            let all: Vec<&str> = Category::ALL.iter().map(|c| c.slug()).collect();
+            anyhow::anyhow!(
+                "no category \"{text}\"; the categories are: {}",
+                all.join(", ")
+            )
+        })
+}
+
+/// `install SOURCE [--id] [--set K=V]… [--into …]`.
+#[allow(clippy::print_stdout)]
+pub(crate) async fn install(
+    paths: &Paths,
+    source: InstallSource,
+    id: Option<String>,
+    sets: Vec<(String, String)>,
+    into: Vec<ClientTarget>,
+) -> anyhow::Result<()> {
+    let mut control = client(paths).await?;
+    let servers: Vec<ServerInfo> = control.call(Request::ListServers).await?;
+    if let InstallSource::Catalog(name) = &source
+        && id.is_none()
+        && servers.iter().any(|s| &s.id == name)
+    {
+        // An installed server: only its client entries are asked for.
+        if into.is_empty() {
+            bail!(
+                "\"{name}\" is installed already; add it to clients with: switchboard install \
+                 {name} --into claude-desktop,cursor (or install another copy with --id)"
+            );
+        }
+        return crate::clients::install(paths, name.clone(), into).await;
+    }
+    let catalog = Catalog::curated().context("the built-in catalog could not be read")?;
+    let runtimes = discover().await;
+    let draft = Draft::new(
+        &catalog,
+        &source,
+        id.as_deref(),
+        |taken| servers.iter().any(|s| s.id == taken),
+        |runtime| {
+            runtime
+                .parse::<switchboard_runtimes::Runtime>()
+                .is_ok_and(|r| runtimes.found(r).is_some())
+        },
+    )?;
+    println!("Installing {} as \"{}\"", draft.title, draft.id);
+    let answers = answer(&draft, sets)?;
+    let planned = draft.plan(&answers, paths)?;
+    let keychain = if planned.has_secrets() {
+        Some(Keychain::platform()?)
+    } else {
+        None
+    };
+    let report: InstallReport =
+        installer::install(&mut control, keychain, planned, into, |step, message| {
+            println!("  [{step}] {message}");
+        })
+        .await?;
+    print_report(&report);
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+fn print_report(report: &InstallReport) {
+    let server = &report.server;
+    if report.tools.is_empty() {
+        println!(
+            "Installed \"{}\" ({}), switched on.",
+            server.name, server.id
+        );
+    } else {
+        println!(
+            "Installed \"{}\" ({}), switched on. It offers {} tools: {}",
+            server.name,
+            server.id,
+            report.tools.len(),
+            report.tools.join(", ")
+        );
+    }
+    match &report.clients {
+        Some(change) => crate::clients::print_installed(change),
+        None => println!(
+            "Add it to a client with: switchboard install {} --into claude-desktop",
+            server.id
+        ),
+    }
+}
+
+/// The answers: `--set` values, then prompts (on a terminal) or stdin lines (secrets, in
+/// scripts) for what is left.
+#[allow(clippy::print_stdout)]
+fn answer(draft: &Draft, sets: Vec<(String, String)>) -> anyhow::Result<Answers> {
+    let mut answers = Answers::new();
+    let known = |key: &str| draft.settings.iter().find(|s| s.key == key);
+    let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, value) in sets {
+        let Some(setting) = known(&key) else {
+            let keys: Vec<&str> = draft.settings.iter().map(|s| s.key.as_str()).collect();
+            bail!(
+                "{} asks no \"{key}\"{}",
+                draft.title,
+                if keys.is_empty() {
+                    String::new()
+                } else {
+                    format!("; it asks: {}", keys.join(", "))
+                }
+            );
+        };
+        if setting.secret {
+            bail!(
+                "{key} is a secret, and secrets are never taken from the command line (other \
+                 users' `ps` and your shell history would see it): leave out --set {key}, and \
+                 type it at the prompt, or pipe `{key}=VALUE` on stdin"
+            );
+        }
+        given.entry(key).or_default().push(value);
+    }
+    let terminal = std::io::stdin().is_terminal();
+    let wants_secret = draft
+        .settings
+        .iter()
+        .any(|s| s.secret && !given.contains_key(&s.key));
+    let mut piped = if wants_secret && !terminal {
+        read_stdin_pairs()?
+    } else {
+        BTreeMap::new()
+    };
+    let mut missing = Vec::new();
+    for setting in &draft.settings {
+        let key = setting.key.as_str();
+        if let Some(values) = given.remove(key) {
+            for value in values {
+                answers.add(key, value);
+            }
+            continue;
+        }
+        if setting.secret {
+            let value = match piped.remove(key) {
+                Some(value) => Some(value),
+                None if terminal => {
+                    let need = if setting.required {
+                        ""
+                    } else {
+                        ", Enter to skip"
+                    };
+                    let typed = rpassword::prompt_password(format!(
+                        "{} ({key}, typing is hidden{need}): ",
+                        setting.title
+                    ))
+                    .context("could not read from the terminal")?;
+                    (!typed.is_empty()).then_some(typed)
+                }
+                None => None,
+            };
+            match value {
+                Some(value) => {
+                    answers.set_secret(key, SecretValue::from(value));
+                }
+                None if setting.required => missing.push(format!(
+                    "{key} (a secret: type it at the prompt, or pipe `{key}=VALUE` on stdin)"
+                )),
+                None => {}
+            }
+            continue;
+        }
+        if !setting.required || !setting.defaults.is_empty() {
+            continue;
+        }
+        if terminal {
+            let what = match setting.kind {
+                SettingKind::Folder { .. } => " (a folder's full path)",
+                _ => "",
+            };
+            print!("{}{what} [{key}]: ", setting.title);
+            std::io::stdout().flush().ok();
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("could not read from the terminal")?;
+            let line = line.trim();
+            if !line.is_empty() {
+                answers.set(key, line);
+                continue;
+            }
+        }
+        missing.push(format!("{key} (--set {key}=VALUE)"));
+    }
+    if !missing.is_empty() {
+        bail!("{} still needs: {}", draft.title, missing.join("; "));
+    }
+    Ok(answers)
+}
+
+/// `KEY=VALUE` lines from stdin.
+fn read_stdin_pairs() -> anyhow::Result<BTreeMap<String, String>> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(MAX_STDIN_BYTES)
+        .read_to_string(&mut text)
+        .context("could not read standard input")?;
+    Ok(text
+        .lines()
+        .filter_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            Some((
+                key.trim().to_owned(),
+                value.trim_end_matches('\r').to_owned(),
+            ))
+        })
+        .collect())
+}
+
+async fn discover() -> switchboard_runtimes::Runtimes {
+    tokio::task::spawn_blocking(|| {
+        let env = switchboard_runtimes::Environment::current().unwrap_or_else(|| {
+            switchboard_runtimes::Environment::new(
+                std::path::PathBuf::new(),
+                std::env::var_os("PATH"),
+                switchboard_runtimes::Os::current(),
+            )
+        });
+        switchboard_runtimes::Runtimes::discover(&env)
+    })
+    .await
+    .unwrap_or_else(|_| {
+        switchboard_runtimes::Runtimes::discover(&switchboard_runtimes::Environment::new(
+            std::path::PathBuf::new(),
+            None,
+            switchboard_runtimes::Os::current(),
+        ))
+    })
+}
+
+/// `uninstall ID`: everything the install made.
+#[allow(clippy::print_stdout)]
+pub(crate) async fn uninstall(paths: &Paths, id: String) -> anyhow::Result<()> {
+    let mut control: ControlClient = client(paths).await?;
+    let report: UninstallReport = control.call(Request::Uninstall { id: id.clone() }).await?;
+    crate::clients::print_installed(&report.clients);
+    let mut gone = Vec::new();
+    if !report.secrets.is_empty() {
+        gone.push(format!("its secrets ({})", report.secrets.join(", ")));
+    }
+    if report.grants > 0 {
+        gone.push(match report.grants {
+            1 => "its folder grant".to_owned(),
+            n => format!("its {n} folder grants"),
+        });
+    }
+    if report.files_removed {
+        gone.push("its downloaded files".to_owned());
+    }
+    match gone.split_last() {
+        None => println!("Uninstalled \"{id}\"."),
+        Some((last, [])) => println!("Uninstalled \"{id}\" with {last}."),
+        Some((last, rest)) => println!("Uninstalled \"{id}\" with {} and {last}.", rest.join(", ")),
+    }
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! Windsurf: `~/.codeium/windsurf/mcp_config.json`, strict JSON, `mcpServers` of
+//! `{command, args, env}` entries; remote entries use `serverUrl` (a Cursor-style `url`
+//! does not connect).
+
+use crate::{
+    environment::Base,
+    spec::{
+        ALL_OS, ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate,
+        ScopeKind, UrlShape,
+    },
+};
+
+pub(crate) const SPEC: ClientSpec = ClientSpec {
+    id: "windsurf",
+    display_name: "Windsurf",
+    format: Format::Json,
+    entry: EntryShape {
+        stdio_type: None,
+        url: Some(UrlShape {
+            url_key: "serverUrl",
+            type_value: None,
+        }),
+    },
+    locations: &[Location {
+        scope: ScopeKind::User,
+        os: ALL_OS,
+        file: PathTemplate::new(Base::Home, &[".codeium", "windsurf", "mcp_config.json"]),
+        installed_markers: &[PathTemplate::new(Base::Home, &[".codeium", "windsurf"])],
+        servers_path: &[KeySegment::Key("mcpServers")],
+    }],
+    docs: &[DocCheck {
+        source: "docs.windsurf.com/windsurf/cascade/mcp, as quoted by vendor guides (mcp_config.json, %USERPROFILE% on Windows, serverUrl + headers; a Cursor-style url does not connect)",
+        version: "guides reviewed 2026-10-29 (no client version stated)",
+    }],
+};

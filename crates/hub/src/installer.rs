@@ -1,0 +1,466 @@
+//! The install flow's side in the CLI and the app: from a catalog entry, an MCP Bundle
+//! file or a command line to the form of questions ([`Draft`]), from the answers to a plan
+//! ([`Planned`], a bundle unpacked into the data folder), the plan's secrets into the
+//! keychain, and the [`InstallRequest`] the daemon carries out step by step.
+//!
+//! Secrets are planned and stored here, in the process the user typed them into; the
+//! daemon only ever gets their names. Owns: turning a catalog plan into what the store
+//! runs. Must not: print or send a secret's value, or leave an unpacked bundle behind when
+//! the install does not go ahead.
+
+use std::path::{Path, PathBuf};
+
+use switchboard_catalog::{
+    Answers, Catalog, CatalogEntry, InstallPlan, PlannedLaunch, Setting, Via,
+    bundle::{self, Manifest, Places, Platform, UnpackLimits},
+    entry::unique_id,
+    manual,
+    plan::{self, PlanError},
+};
+use switchboard_gateway::Event;
+use switchboard_secrets::{Keychain, SecretsError};
+use switchboard_store::{Launch, Source};
+
+use crate::{
+    client::ControlClient,
+    clients::ClientTarget,
+    control::{ControlError, ErrorCode, Request},
+    hub::{FolderRequest, InstallReport, InstallRequest},
+    paths::Paths,
+};
+
+/// What to install.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstallSource {
+    /// A catalog entry, by id or `server.json` name.
+    Catalog(String),
+    /// An MCP Bundle file (`.mcpb`).
+    Bundle(PathBuf),
+    /// A command line (`npx -y pkg@1.2.3`, `uvx pkg==1.0`, or any program).
+    Command(Vec<String>),
+}
+
+impl InstallSource {
+    /// What the user typed: a path to an existing `.mcpb` file is a bundle, anything else
+    /// a catalog id.
+    pub fn parse(text: &str) -> Self {
+        let path = Path::new(text);
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("mcpb"))
+            || path.is_file()
+        {
+            Self::Bundle(path.to_owned())
+        } else {
+            Self::Catalog(text.to_owned())
+        }
+    }
+}
+
+/// Why an install could not be planned.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallerError {
+    #[error(
+        "the catalog has no server \"{0}\"; `switchboard catalog search TEXT` finds one, or \
+         install a command with `switchboard install --id NAME -- COMMAND ARGS…`"
+    )]
+    UnknownEntry(String),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Bundle(#[from] bundle::BundleError),
+    #[error(transparent)]
+    Manual(#[from] manual::ManualError),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("still to answer: {}", .0.join("; "))]
+    Incomplete(Vec<String>),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+}
+
+/// An install with its questions, before the answers.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// The id it installs under.
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// The questions, in order.
+    pub settings: Vec<Setting>,
+    kind: DraftKind,
+}
+
+#[derive(Debug, Clone)]
+enum DraftKind {
+    Entry {
+        entry: Box<CatalogEntry>,
+        via: Via,
+    },
+    Bundle {
+        archive: PathBuf,
+        manifest: Box<Manifest>,
+    },
+}
+
+impl Draft {
+    /// The questions for installing `source`, under `id` or the entry's own id made
+    /// unique (`taken` says which ids are in use). `available` says whether a runtime
+    /// (`npx`, `uvx`, `docker`) is installed, to pick the way that works here.
+    pub fn new(
+        catalog: &Catalog,
+        source: &InstallSource,
+        id: Option<&str>,
+        taken: impl Fn(&str) -> bool,
+        available: impl Fn(&str) -> bool,
+    ) -> Result<Self, InstallerError> {
+        let pick_id = |base: &str| id.map_or_else(|| unique_id(base, &taken), str::to_owned);
+        match source {
+            InstallSource::Catalog(name) => {
+                let entry = catalog
+                    .get(name)
+                    .or_else(|| catalog.by_name(name))
+                    .ok_or_else(|| InstallerError::UnknownEntry(name.clone()))?;
+                Self::for_entry(entry.clone(), pick_id(&entry.id), &available)
+            }
+            InstallSource::Command(argv) => {
+                let base = argv
+                    .first()
+                    .map(|program| switchboard_catalog::entry::id_from_name(program))
+                    .unwrap_or_default();
+                let id = pick_id(&base);
+                let entry = manual::from_command_line(&id, &id, argv, &[])?;
+                Self::for_entry(entry, id, &available)
+            }
+            InstallSource::Bundle(archive) => {
+                let inspected =
+                    bundle::inspect(archive, Platform::current(), &UnpackLimits::default())?;
+                let manifest = inspected.manifest;
+                let settings = bundle::settings(&manifest, &places())?;
+                Ok(Self {
+                    id: pick_id(&bundle::suggested_id(&manifest)),
+                    title: manifest.title().to_owned(),
+                    description: manifest.description.clone(),
+                    settings,
+                    kind: DraftKind::Bundle {
+                        archive: archive.clone(),
+                        manifest: Box::new(manifest),
+                    },
+                })
+            }
+        }
+    }
+
+    fn for_entry(
+        entry: CatalogEntry,
+        id: String,
+        available: &impl Fn(&str) -> bool,
+    ) -> Result<Self, InstallerError> {
+        let via = entry.preferred_via(available).ok_or_else(|| {
+            InstallerError::Unsupported(format!("{} has no way to be installed", entry.id))
+        })?;
+        if matches!(via, Via::Remote(_)) {
+            return Err(InstallerError::Unsupported(format!(
+                "{} runs as a remote server at a URL; Switchboard runs servers on this \
+                 computer, so add its URL to your client directly",
+                entry.title()
+            )));
+        }
+        let settings = plan::settings(&entry, via)?;
+        Ok(Self {
+            id,
+            title: entry.title().to_owned(),
+            description: entry.description().to_owned(),
+            settings,
+            kind: DraftKind::Entry {
+                entry: Box::new(entry),
+                via,
+            },
+        })
+    }
+
+    /// The plan for these answers. A bundle is unpacked into `<data>/bundles/<id>` now
+    /// (and removed again by [`Planned::discard`] or by the daemon's rollback).
+    pub fn plan(&self, answers: &Answers, paths: &Paths) -> Result<Planned, InstallerError> {
+        match &self.kind {
+            DraftKind::Entry { entry, via } => {
+                let plan = plan::plan(entry, *via, &self.id, answers)?;
+                complete(&plan)?;
+                Ok(Planned {
+                    plan,
+                    unpacked: None,
+                })
+            }
+            DraftKind::Bundle { archive, manifest } => {
+                // Checked before anything is written, so a wrong answer leaves nothing.
+                let dry = bundle::plan(
+                    manifest,
+                    &paths.bundles_dir().join(&self.id),
+                    &self.id,
+                    answers,
+                    Platform::current(),
+                    &places(),
+                )?;
+                complete(&dry)?;
+                let target = paths.bundles_dir().join(&self.id);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        InstallerError::Unsupported(format!(
+                            "could not create {}: {e}",
+                            parent.display()
+                        ))
+                    })?;
+                }
+                let unpacked = bundle::unpack(
+                    archive,
+                    &target,
+                    Platform::current(),
+                    &UnpackLimits::default(),
+                )?;
+                let planned = Planned {
+                    plan: bundle::plan(
+                        manifest,
+                        &unpacked.dir,
+                        &self.id,
+                        answers,
+                        Platform::current(),
+                        &places(),
+                    )?,
+                    unpacked: Some(unpacked.dir),
+                };
+                Ok(planned)
+            }
+        }
+    }
+}
+
+fn complete(plan: &InstallPlan) -> Result<(), InstallerError> {
+    if plan.is_complete() {
+        Ok(())
+    } else {
+        Err(InstallerError::Incomplete(
+            plan.missing.iter().map(|m| m.message.clone()).collect(),
+        ))
+    }
+}
+
+fn places() -> Places {
+    Places::under_home(&std::env::var_os("HOME").map_or_else(PathBuf::new, PathBuf::from))
+}
+
+/// A plan ready to install.
+#[derive(Debug)]
+pub struct Planned {
+    pub plan: InstallPlan,
+    /// Where a bundle was unpacked.
+    pub unpacked: Option<PathBuf>,
+}
+
+impl Planned {
+    /// What the daemon is asked to do: the plan as the store runs it, folders to grant,
+    /// clients to write. Never a secret's value.
+    pub fn request(&self, into: Vec<ClientTarget>) -> Result<InstallRequest, InstallerError> {
+        let plan = &self.plan;
+        let source = match &plan.launch {
+            PlannedLaunch::Builtin { name } => Source::Builtin { name: name.clone() },
+            PlannedLaunch::Npm {
+                package,
+                version,
+                runtime_args,
+                args,
+            }
+            | PlannedLaunch::Pypi {
+                package,
+                version,
+                runtime_args,
+                args,
+            } => {
+                if !runtime_args.is_empty() {
+                    return Err(InstallerError::Unsupported(format!(
+                        "{} needs options for its runtime ({}), which Switchboard does not \
+                         pass yet",
+                        plan.title,
+                        runtime_args.join(" ")
+                    )));
+                }
+                let (package, version, args) = (package.clone(), version.clone(), args.clone());
+                if matches!(plan.launch, PlannedLaunch::Npm { .. }) {
+                    Source::Npm {
+                        package,
+                        version,
+                        args,
+                    }
+                } else {
+                    Source::Pypi {
+                        package,
+                        version,
+                        args,
+                    }
+                }
+            }
+            PlannedLaunch::Oci {
+                image,
+                docker_args,
+                args,
+            } => {
+                if docker_args.is_empty() {
+                    Source::Oci {
+                        image: image.clone(),
+                        args: args.clone(),
+                    }
+                } else {
+                    return Err(InstallerError::Unsupported(format!(
+                        "{} needs docker options ({}), which Switchboard does not pass yet",
+                        plan.title,
+                        docker_args.join(" ")
+                    )));
+                }
+            }
+            PlannedLaunch::Command { command, args, .. } => Source::Command {
+                command: command.clone(),
+                args: args.clone(),
+            },
+            PlannedLaunch::Bundle {
+                dir, command, args, ..
+            } => Source::Bundle {
+                path: dir.to_string_lossy().into_owned(),
+                command: command.clone(),
+                args: args.clone(),
+            },
+            PlannedLaunch::Remote { .. } => {
+                return Err(InstallerError::Unsupported(format!(
+                    "{} is a remote server; add its URL to your client directly",
+                    plan.title
+                )));
+            }
+        };
+        let mut launch = Launch::new(source);
+        launch.env = plan.env.clone();
+        launch.secrets = plan.secret_names().into_iter().map(str::to_owned).collect();
+        Ok(InstallRequest {
+            id: plan.id.clone(),
+            name: Some(plan.title.clone()),
+            launch,
+            folders: plan
+                .folders
+                .iter()
+                .map(|folder| FolderRequest {
+                    path: folder.path.clone(),
+                    access: match folder.access {
+                        switchboard_catalog::Access::ReadOnly => {
+                            switchboard_store::Access::ReadOnly
+                        }
+                        switchboard_catalog::Access::ReadWrite => {
+                            switchboard_store::Access::ReadWrite
+                        }
+                    },
+                })
+                .collect(),
+            into,
+        })
+    }
+
+    /// Writes the plan's secrets into the keychain under its id (blocking: call it off
+    /// the async threads). Secrets the plan keeps are left as they are.
+    pub fn store_secrets(&self, keychain: &Keychain) -> Result<(), SecretsError> {
+        for secret in &self.plan.secrets {
+            if let Some(value) = &secret.value {
+                keychain.set(&self.plan.id, &secret.name, value)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the plan has secret values to store.
+    pub fn has_secrets(&self) -> bool {
+        self.plan.secrets.iter().any(|s| s.value.is_some())
+    }
+
+    /// Removes what planning wrote (an unpacked bundle) when the install does not go
+    /// ahead.
+    pub fn discard(&self) {
+        if let Some(dir) = &self.unpacked {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Carries out a planned install: its secrets into `keychain` (when it has any), then the
+/// daemon's steps, with every `install` event for this server passed to `on_progress`.
+/// On failure the daemon has undone its part; the unpacked bundle and the stored secrets
+/// go too.
+pub async fn install(
+    control: &mut ControlClient,
+    keychain: Option<Keychain>,
+    planned: Planned,
+    into: Vec<ClientTarget>,
+    mut on_progress: impl FnMut(&str, &str),
+) -> Result<InstallReport, ControlError> {
+    let request = match planned.request(into) {
+        Ok(request) => request,
+        Err(error) => {
+            planned.discard();
+            return Err(ControlError::new(
+                ErrorCode::InvalidInput,
+                error.to_string(),
+            ));
+        }
+    };
+    let id = request.id.clone();
+    // Secrets are stored under the id: never over an installed server's.
+    if control
+        .call::<crate::control::ServerInfo>(Request::GetServer { id: id.clone() })
+        .await
+        .is_ok()
+    {
+        planned.discard();
+        return Err(ControlError::new(
+            ErrorCode::AlreadyExists,
+            format!(
+                "a server called \"{id}\" is installed already; pick another id, or \
+                 uninstall it first (`switchboard uninstall {id}`)"
+            ),
+        ));
+    }
+    let planned = std::sync::Arc::new(planned);
+    if planned.has_secrets() {
+        let Some(keychain) = keychain else {
+            planned.discard();
+            return Err(ControlError::new(
+                ErrorCode::Unavailable,
+                "this server needs secrets and the keychain is not available",
+            ));
+        };
+        let stored = {
+            let planned = std::sync::Arc::clone(&planned);
+            tokio::task::spawn_blocking(move || planned.store_secrets(&keychain)).await
+        };
+        let stored = stored
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
+        if let Err(message) = stored {
+            planned.discard();
+            return Err(ControlError::new(ErrorCode::Unavailable, message));
+        }
+    }
+    let _: bool = control.call(Request::Subscribe).await?;
+    let result = control
+        .call_with_events::<InstallReport>(Request::Install(request), |event| {
+            if let Event::Install {
+                server,
+                step,
+                message,
+            } = event
+                && *server == id
+            {
+                on_progress(step, message);
+            }
+        })
+        .await;
+    if result.is_err() {
+        // The daemon removed the secrets and the unpacked bundle it knew of; this is for
+        // an install refused before it got that far.
+        planned.discard();
+    }
+    result
+}
