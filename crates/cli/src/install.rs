@@ -9,9 +9,10 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use switchboard_catalog::{Answers, Catalog, Category, SecretValue, SettingKind};
+use switchboard_catalog::{Answers, Category, SecretValue, SettingKind};
 use switchboard_hub::{
-    ClientTarget, ControlClient, InstallReport, Paths, Request, ServerInfo, UninstallReport,
+    ClientTarget, ControlClient, InstallReport, Paths, RegistryReport, Request, ServerInfo,
+    UninstallReport,
     installer::{self, Draft, InstallSource},
 };
 use switchboard_secrets::Keychain;
@@ -23,8 +24,12 @@ const MAX_STDIN_BYTES: u64 = 64 * 1024;
 
 /// `catalog [search TEXT] [--category C]`.
 #[allow(clippy::print_stdout)]
-pub(crate) fn catalog(query: &str, category: Option<&str>) -> anyhow::Result<()> {
-    let catalog = Catalog::curated().context("the built-in catalog could not be read")?;
+pub(crate) async fn catalog(
+    paths: &Paths,
+    query: &str,
+    category: Option<&str>,
+) -> anyhow::Result<()> {
+    let catalog = installer::catalog(&mut client(paths).await?).await?;
     let category = category.map(parse_category).transpose()?;
     let found = catalog.search(query, category);
     if found.is_empty() {
@@ -35,7 +40,11 @@ pub(crate) fn catalog(query: &str, category: Option<&str>) -> anyhow::Result<()>
         return Ok(());
     }
     for entry in found {
-        println!("{:<22} {}", entry.id, entry.title());
+        let from = match &entry.origin {
+            switchboard_catalog::Origin::Registry { .. } => "  [registry]",
+            _ => "",
+        };
+        println!("{:<22} {}{from}", entry.id, entry.title());
         println!("{:<22} {}", "", entry.description());
     }
     println!(
@@ -44,10 +53,48 @@ pub(crate) fn catalog(query: &str, category: Option<&str>) -> anyhow::Result<()>
     Ok(())
 }
 
+/// `catalog refresh [URL]`: read an MCP Registry into the catalog.
+#[allow(clippy::print_stdout)]
+pub(crate) async fn refresh(paths: &Paths, url: Option<String>) -> anyhow::Result<()> {
+    let report: RegistryReport = client(paths)
+        .await?
+        .call(Request::RefreshRegistry { url })
+        .await?;
+    if report.not_modified {
+        println!(
+            "{} has not changed since the last refresh: {} servers.",
+            report.url, report.entries
+        );
+    } else {
+        println!("Read {} servers from {}.", report.entries, report.url);
+    }
+    if !report.complete {
+        println!("The listing was cut short by Switchboard's limits; the first part is kept.");
+    }
+    if !report.skipped.is_empty() {
+        println!("Left out {}:", report.skipped.len());
+        for reason in report.skipped.iter().take(20) {
+            println!("  {reason}");
+        }
+    }
+    Ok(())
+}
+
+/// `catalog forget`: back to the curated catalog.
+#[allow(clippy::print_stdout)]
+pub(crate) async fn forget(paths: &Paths) -> anyhow::Result<()> {
+    client(paths)
+        .await?
+        .call::<()>(Request::ForgetRegistry)
+        .await?;
+    println!("The catalog is the one shipped with Switchboard again.");
+    Ok(())
+}
+
 /// `catalog show ID`: what it does and the questions its install asks.
 #[allow(clippy::print_stdout)]
-pub(crate) fn show(id: &str) -> anyhow::Result<()> {
-    let catalog = Catalog::curated().context("the built-in catalog could not be read")?;
+pub(crate) async fn show(paths: &Paths, id: &str) -> anyhow::Result<()> {
+    let catalog = installer::catalog(&mut client(paths).await?).await?;
     let draft = Draft::new(
         &catalog,
         &InstallSource::Catalog(id.to_owned()),
@@ -124,7 +171,7 @@ pub(crate) async fn install(
         }
         return crate::clients::install(paths, name.clone(), into).await;
     }
-    let catalog = Catalog::curated().context("the built-in catalog could not be read")?;
+    let catalog = installer::catalog(&mut control).await?;
     let runtimes = discover().await;
     let draft = Draft::new(
         &catalog,
@@ -140,6 +187,11 @@ pub(crate) async fn install(
     println!("Installing {} as \"{}\"", draft.title, draft.id);
     let answers = answer(&draft, sets)?;
     let planned = draft.plan(&answers, paths)?;
+    let unmet = installer::unmet_requirements(&planned.plan, &runtimes);
+    if !unmet.is_empty() {
+        planned.discard();
+        bail!("{}", unmet.join("\n"));
+    }
     let keychain = if planned.has_secrets() {
         Some(Keychain::platform()?)
     } else {

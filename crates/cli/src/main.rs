@@ -330,6 +330,14 @@ enum CatalogAction {
     },
     /// What a server does and what its install asks.
     Show { id: String },
+    /// Add the servers of an MCP Registry (read-only; kept for offline use). Without a
+    /// URL, reads the registry set last again.
+    Refresh {
+        /// Such as https://registry.modelcontextprotocol.io
+        url: Option<String>,
+    },
+    /// Forget the registry: back to the catalog shipped with Switchboard.
+    Forget,
 }
 
 /// A comma-separated list of client files, as one argument.
@@ -487,11 +495,13 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
             }
         }
         Command::Catalog { action } => match action {
-            None => install::catalog("", None),
+            None => install::catalog(&paths()?, "", None).await,
             Some(CatalogAction::Search { text, category }) => {
-                install::catalog(&text.join(" "), category.as_deref())
+                install::catalog(&paths()?, &text.join(" "), category.as_deref()).await
             }
-            Some(CatalogAction::Show { id }) => install::show(&id),
+            Some(CatalogAction::Show { id }) => install::show(&paths()?, &id).await,
+            Some(CatalogAction::Refresh { url }) => install::refresh(&paths()?, url).await,
+            Some(CatalogAction::Forget) => install::forget(&paths()?).await,
         },
         Command::Import { client } => clients::import(&paths()?, client).await,
         Command::Enable { id } => manage::set_enabled(&paths()?, id, true).await,

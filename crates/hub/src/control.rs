@@ -135,6 +135,15 @@ pub enum Request {
     Uninstall {
         id: String,
     },
+    /// Reads the MCP Registry at `url` (or the one read last) into the catalog's cache.
+    RefreshRegistry {
+        #[serde(default)]
+        url: Option<String>,
+    },
+    /// The cached registry listing (`null` when no registry was read).
+    RegistryListing,
+    /// Forgets the registry: the catalog is the curated one again.
+    ForgetRegistry,
     /// Start receiving events on this connection.
     Subscribe,
     /// Stop the daemon and every server it runs.

@@ -409,6 +409,9 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
         Request::ImportClient { from } => json(&hub.import_client(&from).await?),
         Request::Install(request) => json(&hub.install(request).await?),
         Request::Uninstall { id } => json(&hub.uninstall(&id).await?),
+        Request::RefreshRegistry { url } => json(&hub.refresh_registry(url).await?),
+        Request::RegistryListing => json(&hub.registry_listing().await?),
+        Request::ForgetRegistry => json(&hub.forget_registry().await?),
         Request::Subscribe | Request::Stop => Ok(serde_json::Value::Bool(true)),
     }
 }

@@ -14,10 +14,12 @@ use std::{
 };
 
 mod install;
+mod registry;
 mod secrets;
 mod upstreams;
 
 pub use install::{FolderRequest, InstallReport, InstallRequest, InstallStep, UninstallReport};
+pub use registry::{RegistryListing, RegistryReport};
 pub use secrets::SecretStatus;
 
 use switchboard_gateway::{

@@ -29,6 +29,30 @@ use crate::{
     paths::Paths,
 };
 
+/// The catalog to install from: the curated one, then the servers of the MCP Registry the
+/// daemon last read (its cached listing), minus names the curated one has.
+pub async fn catalog(control: &mut ControlClient) -> Result<Catalog, ControlError> {
+    let mut catalog = Catalog::curated().map_err(|e| {
+        ControlError::new(
+            ErrorCode::Storage,
+            format!("the built-in catalog could not be read: {e}"),
+        )
+    })?;
+    let listing: Option<crate::hub::RegistryListing> =
+        control.call(Request::RegistryListing).await?;
+    if let Some(listing) = listing {
+        let origin = switchboard_catalog::Origin::Registry {
+            base_url: listing.url.clone(),
+        };
+        let entries = listing.documents.iter().filter_map(|document| {
+            let name = document["name"].as_str().unwrap_or("a registry entry");
+            CatalogEntry::from_json(name, &document.to_string(), origin.clone()).ok()
+        });
+        catalog.merge(entries.collect::<Vec<_>>());
+    }
+    Ok(catalog)
+}
+
 /// What to install.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InstallSource {
@@ -246,6 +270,54 @@ fn complete(plan: &InstallPlan) -> Result<(), InstallerError> {
 
 fn places() -> Places {
     Places::under_home(&std::env::var_os("HOME").map_or_else(PathBuf::new, PathBuf::from))
+}
+
+/// The runtime versions a plan needs (a bundle's `compatibility.runtimes`, such as node
+/// `>=18.0.0`) that this computer does not meet, each as a sentence with what to do. A
+/// requirement in a form other than `>=X.Y.Z`, `>X`, `^X` or `X` is not judged.
+pub fn unmet_requirements(
+    plan: &InstallPlan,
+    runtimes: &switchboard_runtimes::Runtimes,
+) -> Vec<String> {
+    use switchboard_runtimes::Version;
+    let mut unmet = Vec::new();
+    for requirement in &plan.requirements {
+        let wanted = requirement.version.trim();
+        let minimum = wanted
+            .strip_prefix(">=")
+            .or_else(|| wanted.strip_prefix('>'))
+            .or_else(|| wanted.strip_prefix('^'))
+            .or_else(|| wanted.strip_prefix('~'))
+            .unwrap_or(wanted)
+            .trim();
+        let Some(minimum) = Version::find_in(minimum) else {
+            continue;
+        };
+        let runtime = requirement.runtime;
+        let advice = runtime.install_advice(runtimes.os());
+        match runtimes.found(runtime) {
+            None => unmet.push(format!(
+                "{} needs {} {wanted}, which is not installed: {advice}",
+                plan.title,
+                runtime.name()
+            )),
+            Some(found) => match &found.version {
+                Some(version) if version < &minimum => unmet.push(format!(
+                    "{} needs {} {wanted}, and this computer has {}: {advice}",
+                    plan.title,
+                    runtime.name(),
+                    version
+                        .parts()
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(".")
+                )),
+                _ => {}
+            },
+        }
+    }
+    unmet
 }
 
 /// A plan ready to install.

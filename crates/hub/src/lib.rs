@@ -27,7 +27,8 @@ pub use clients::{
 pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
 pub use hub::{
-    FolderRequest, Hub, InstallReport, InstallRequest, InstallStep, SecretStatus, UninstallReport,
+    FolderRequest, Hub, InstallReport, InstallRequest, InstallStep, RegistryListing,
+    RegistryReport, SecretStatus, UninstallReport,
 };
 pub use paths::Paths;
 pub use settings::{Setting, SettingKind, SettingOption};

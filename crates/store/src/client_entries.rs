@@ -161,7 +161,10 @@ impl Store {
             }
         }
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: this transaction reads, then writes; a deferred one would fail at once
+        // (SQLITE_BUSY, no waiting) if another writer, such as the call log, committed
+        // between its read and its write.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let existing: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT name, server_id, written_at FROM client_entries
              WHERE client = ?1 AND scope = ?2 AND ifnull(project, '') = ?3",

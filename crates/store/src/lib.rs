@@ -17,6 +17,7 @@ mod calls;
 mod client_entries;
 mod grants;
 mod prompts;
+mod registry_cache;
 mod servers;
 mod settings;
 mod sql_writes;
@@ -37,6 +38,7 @@ pub use calls::{CallQuery, CallRecord, CallStatus, PREVIEW_MAX_CHARS, QUERY_MAX_
 pub use client_entries::{ClientEntry, ClientFile, ClientScope, ManagedClientFile};
 pub use grants::{Access, Grant};
 pub use prompts::StoredPrompt;
+pub use registry_cache::RegistryCache;
 pub use servers::{InvalidServerId, Launch, ServerId, ServerRecord, Source};
 pub use sql_writes::SqlWrite;
 
