@@ -174,7 +174,15 @@ fn xdotool(args: &[&str]) -> String {
 /// Opens the tray icon's menu (a click on the icon in trayer) and picks the item `steps`
 /// down from the top with the keyboard.
 fn pick_from_tray_menu(steps: usize) {
-    let trayer = xdotool(&["search", "--sync", "--limit", "1", "--class", "trayer"]);
+    let trayer = xdotool(&[
+        "search",
+        "--sync",
+        "--onlyvisible",
+        "--limit",
+        "1",
+        "--class",
+        "trayer",
+    ]);
     assert!(!trayer.is_empty(), "trayer's window is on the screen");
     let geometry = xdotool(&["getwindowgeometry", "--shell", &trayer]);
     let value = |key: &str| -> i32 {
@@ -184,16 +192,32 @@ fn pick_from_tray_menu(steps: usize) {
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("no {key} in {geometry}"))
     };
-    let (x, y, height) = (value("X"), value("Y"), value("HEIGHT"));
-    // The app's icon is the only one in the tray: at its left end.
-    xdotool(&[
-        "mousemove",
-        &(x + height / 2).to_string(),
-        &(y + height / 2).to_string(),
-        "click",
-        "1",
-    ]);
-    std::thread::sleep(Duration::from_millis(700));
+    let (x, y, width, height) = (value("X"), value("Y"), value("WIDTH"), value("HEIGHT"));
+    // trayer packs the icon at its right end, at half its height (libayatana's fallback may
+    // show a stale copy below it for a moment): try the top spot, then the bottom one, until
+    // the app's menu opens (one more visible window of the app).
+    let windows = || {
+        xdotool(&["search", "--onlyvisible", "--class", "switchboard-app"])
+            .lines()
+            .count()
+    };
+    let before = windows();
+    let opened = [height / 4, 3 * height / 4].into_iter().any(|dy| {
+        xdotool(&[
+            "mousemove",
+            &(x + width - height / 3).to_string(),
+            &(y + dy).to_string(),
+            "click",
+            "1",
+        ]);
+        std::thread::sleep(Duration::from_millis(900));
+        if windows() > before {
+            return true;
+        }
+        xdotool(&["key", "Escape"]);
+        false
+    });
+    assert!(opened, "the tray icon's menu opened on a click");
     for _ in 0..steps {
         xdotool(&["key", "Down"]);
         std::thread::sleep(Duration::from_millis(80));
@@ -264,8 +288,7 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
             .env_remove("SWITCHBOARD_RUNTIME_DIR")
             .env("SWITCHBOARD_BIN", switchboard_bin())
             .env("SWITCHBOARD_E2E_PICKED_FOLDER", &shared)
-            .env("GTK_THEME", "Adwaita")
-            .stdout(Stdio::null()),
+            .env("GTK_THEME", "Adwaita"),
     );
     wait_for_port(port, Duration::from_secs(20));
 
