@@ -51,7 +51,7 @@ describe("clients", () => {
             collisions: [],
             written: true,
             backup: null,
-            hint: "Restart Claude Desktop to see it.",
+            hint: "quit and reopen Claude Desktop to see the change.",
           },
         ],
       }),
@@ -60,7 +60,7 @@ describe("clients", () => {
     );
     expect(outcome).toEqual({
       tone: "ok",
-      text: "Files is now in Claude Desktop. Restart Claude Desktop to see it.",
+      text: "Files is now in Claude Desktop. Quit and reopen Claude Desktop to see the change.",
     });
   });
 

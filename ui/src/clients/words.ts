@@ -50,6 +50,11 @@ export function outcomeOf(change: ClientsChange, serverName: string, added: bool
     );
   }
   lines.push(...report.collisions);
-  if (report.written && report.hint) lines.push(report.hint);
+  if (report.written && report.hint) lines.push(sentence(report.hint));
   return { tone: "ok", text: lines.join(" ") };
+}
+
+/** The daemon's hints start in lower case (they follow a colon in a terminal). */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
