@@ -1,5 +1,8 @@
 //! The official MCP conformance suite against each built-in server, served by the real
-//! `switchboard serve <name> --http 127.0.0.1:0`.
+//! `switchboard serve <name> --http 127.0.0.1:0`, and against the daemon's HTTP endpoint
+//! (`/servers/<id>/mcp`) for a built-in and for a third-party server behind the gateway.
+//! The suite cannot send headers, so it reaches the daemon through a loopback proxy that
+//! adds the bearer token (tests/support/auth_proxy.mjs); the daemon has no bypass.
 //!
 //! Two releases run: 0.1.16 (its active suite, the 2025-11-25 era with sessions) and
 //! 0.2.0-alpha.12 with `--requirements 2026-07-28` (the stateless era). Every scenario the
@@ -17,7 +20,7 @@
 use std::{collections::BTreeMap, path::Path, time::Duration};
 
 use serde_json::Value;
-use switchboard_tests::{HttpServer, node_command, run_with_deadline, tools_dir};
+use switchboard_tests::{AuthProxy, Home, HttpServer, node_command, run_with_deadline, tools_dir};
 
 /// What a server offers, which decides the scenarios that apply to it.
 #[derive(Debug, Clone, Copy)]
@@ -264,6 +267,11 @@ fn run_suite(server: &str, suite: &Suite) -> BTreeMap<String, Vec<Check>> {
         args.push(index.path().join("index.db").into());
     }
     let http = HttpServer::start_with(server, &args);
+    run_suite_at(&http.url, suite)
+}
+
+/// Runs `suite` against the MCP endpoint at `url`.
+fn run_suite_at(url: &str, suite: &Suite) -> BTreeMap<String, Vec<Check>> {
     let results = tempfile::tempdir().unwrap();
     let script = tools_dir()
         .join(suite.package)
@@ -271,7 +279,7 @@ fn run_suite(server: &str, suite: &Suite) -> BTreeMap<String, Vec<Check>> {
         .join("index.js");
     let mut command = node_command(&script);
     command
-        .args(["server", "--url", &http.url, "--output-dir"])
+        .args(["server", "--url", url, "--output-dir"])
         .arg(results.path())
         .args(suite.args);
     let output = run_with_deadline(command, Duration::from_secs(300));
@@ -493,6 +501,55 @@ fn prompts_passes_the_2025_11_25_conformance_suite() {
 #[test]
 fn prompts_meets_the_2026_07_28_requirements() {
     assert_conforms("prompts", &STATELESS);
+}
+
+/// Runs `suite` against `server` on the daemon's HTTP endpoint of `home`, and judges it as
+/// a server that offers `offers`.
+fn assert_conforms_through_the_daemon(home: &Home, server: &str, offers: Offers, suite: &Suite) {
+    let endpoint = home.http_endpoint();
+    let proxy = AuthProxy::start(&endpoint);
+    let results = run_suite_at(&proxy.server_url(server), suite);
+    let problems = shortfalls(suite, offers, &results);
+    assert!(
+        problems.is_empty(),
+        "{server} on the daemon's endpoint against {}:\n  {}",
+        suite.package,
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn calc_on_the_daemon_endpoint_passes_the_2025_11_25_conformance_suite() {
+    assert_conforms_through_the_daemon(&Home::new(), "calc", TOOLS_ONLY, &LEGACY);
+}
+
+#[test]
+fn calc_on_the_daemon_endpoint_meets_the_2026_07_28_requirements() {
+    assert_conforms_through_the_daemon(&Home::new(), "calc", TOOLS_ONLY, &STATELESS);
+}
+
+/// `@modelcontextprotocol/server-everything` (npm) as a supervised child of the daemon,
+/// served at `/servers/everything/mcp`. Its SDK speaks 2025-11-25 and earlier only, so the
+/// 2026-07-28 requirements (which start with `server/discover`) do not apply to it; a
+/// client of that era negotiates down with `initialize`, which this suite covers.
+#[test]
+fn server_everything_behind_the_daemon_endpoint_passes_the_2025_11_25_conformance_suite() {
+    let home = Home::new();
+    let script = tools_dir().join("@modelcontextprotocol/server-everything/dist/index.js");
+    home.run(&[
+        "add",
+        "everything",
+        "--",
+        "node",
+        script.to_str().unwrap(),
+        "stdio",
+    ]);
+    let offers = Offers {
+        tools: true,
+        resources: true,
+        prompts: true,
+    };
+    assert_conforms_through_the_daemon(&home, "everything", offers, &LEGACY);
 }
 
 #[test]

@@ -411,6 +411,17 @@ impl Home {
     }
 
     /// Runs `switchboard <args>` to completion; panics unless it succeeds.
+    /// Runs `switchboard <args>` that must fail; its stderr.
+    pub fn run_failing(&self, args: &[&str]) -> String {
+        let output = run_with_deadline(self.command(args), Duration::from_secs(60));
+        assert!(
+            !output.status.success(),
+            "switchboard {args:?} should have failed:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+
     pub fn run(&self, args: &[&str]) -> String {
         let output = run_with_deadline(self.command(args), Duration::from_secs(60));
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -445,4 +456,182 @@ impl Drop for Home {
             let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
         }
     }
+}
+
+/// A home's daemon HTTP endpoint, turned on at a free loopback port.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// The bearer token, read with `switchboard http token` as a user would.
+    pub token: String,
+}
+
+impl Endpoint {
+    /// `127.0.0.1:PORT`
+    pub fn authority(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// The endpoint of one server.
+    pub fn server_url(&self, server: &str) -> String {
+        format!("{}/servers/{server}/mcp", self.base)
+    }
+}
+
+impl Home {
+    /// Turns the daemon's HTTP endpoint on at a free port (starting the daemon) and reads
+    /// its URL and token through the CLI.
+    pub fn http_endpoint(&self) -> Endpoint {
+        let shown = self.run(&["http", "enable", "--port", "0"]);
+        let base = shown
+            .lines()
+            .find_map(|line| line.strip_prefix("The HTTP endpoint is on: "))
+            .unwrap_or_else(|| panic!("`switchboard http enable` shows the URL:\n{shown}"))
+            .trim()
+            .to_owned();
+        let token = self.run(&["http", "token"]).trim().to_owned();
+        assert!(token.starts_with("sbt_"), "a Switchboard token");
+        Endpoint { base, token }
+    }
+}
+
+/// `tests/support/auth_proxy.mjs` in front of an endpoint: adds the bearer token for peers
+/// that cannot send headers (the conformance suite). Killed on drop.
+#[derive(Debug)]
+pub struct AuthProxy {
+    child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+}
+
+impl AuthProxy {
+    pub fn start(endpoint: &Endpoint) -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("support")
+            .join("auth_proxy.mjs");
+        let mut child = node_command(&script)
+            .env("TARGET", endpoint.authority())
+            .env("TOKEN", &endpoint.token)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the auth proxy");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, receiver) = mpsc::channel();
+        thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let base = receiver
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the proxy prints its URL when it listens")
+            .trim()
+            .to_owned();
+        assert!(base.starts_with("http://127.0.0.1:"), "unexpected {base:?}");
+        Self { child, base }
+    }
+
+    /// A server's endpoint through the proxy.
+    pub fn server_url(&self, server: &str) -> String {
+        format!("{}/servers/{server}/mcp", self.base)
+    }
+}
+
+impl Drop for AuthProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A raw HTTP/1.1 exchange with a loopback server: a status, the headers (lower-case
+/// names) and the body, read whole (`Connection: close`), within 30 seconds.
+#[derive(Debug)]
+pub struct RawReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RawReply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends one request with `headers` and `body` to `authority` and reads the whole reply.
+pub fn http_request(
+    authority: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> RawReply {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(authority).expect("connect to loopback");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: {authority}\r\n"));
+    }
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("send head");
+    // The server may answer (413, 401) before reading a large body: a failed write is fine.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP status line in {text:?}"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    RawReply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || after.len() < size {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    out
 }

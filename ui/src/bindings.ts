@@ -395,7 +395,9 @@ export type Setting = {
 };
 
 /**  What values a setting takes. */
-export type SettingKind = { type: "bool" } | { type: "integer"; min: number; max: number; unit: string } | { type: "choice"; options: SettingOption[] };
+export type SettingKind = { type: "bool" } | { type: "integer"; min: number; max: number; unit: string } | 
+/**  An IP address (v4 or v6), as text. */
+{ type: "address" } | { type: "choice"; options: SettingOption[] };
 
 /**  One value of a choice. */
 export type SettingOption = {

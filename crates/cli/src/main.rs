@@ -6,6 +6,7 @@
 
 mod clients;
 mod doctor;
+mod endpoint;
 mod http;
 mod install;
 mod manage;
@@ -91,10 +92,17 @@ enum Command {
     /// Give an MCP client one installed server through Switchboard (this is the command
     /// client config entries run). Starts the daemon if it is not running.
     #[command(after_help = "Claude Desktop and Cursor entry:\n  \
-        \"github\": { \"command\": \"/path/to/switchboard\", \"args\": [\"connect\", \"github\"] }")]
+        \"github\": { \"command\": \"/path/to/switchboard\", \"args\": [\"connect\", \"github\"] }\n\n\
+        One entry for every server switched on (tools named <server>__<tool>):\n  \
+        \"switchboard\": { \"command\": \"/path/to/switchboard\", \"args\": [\"connect\", \"--all\"] }")]
     Connect {
         /// The installed server's id, as `switchboard list` shows it.
-        server: String,
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        server: Option<String>,
+        /// Every server switched on, in one MCP server whose tools are named
+        /// <server>__<tool> (for clients that prefer one entry).
+        #[arg(long)]
+        all: bool,
     },
 
     /// Run Switchboard's daemon in the foreground (it usually starts by itself).
@@ -281,6 +289,21 @@ enum Command {
         value: Option<String>,
     },
 
+    /// The daemon's HTTP endpoint: every installed server over Streamable HTTP, for
+    /// clients that take a URL, with /health and /metrics.
+    #[command(after_help = "Examples:\n  \
+        switchboard http enable                 (127.0.0.1:8931)\n  \
+        switchboard http enable --port 0        (any free port)\n  \
+        switchboard http token                  (prints the bearer token, for pasting)\n  \
+        switchboard http rotate                 (a new token; the old one stops working)\n\n\
+        A client entry that takes a URL (Cursor, VS Code, Claude Code):\n  \
+        { \"url\": \"http://127.0.0.1:8931/servers/clock/mcp\",\n    \
+        \"headers\": { \"Authorization\": \"Bearer <token>\" } }")]
+    Http {
+        #[command(subcommand)]
+        action: Option<HttpAction>,
+    },
+
     /// Stop the daemon and every server it runs.
     Stop,
 
@@ -305,6 +328,28 @@ enum SecretsAction {
     List { server: Option<String> },
     /// Delete a secret from the keychain.
     Delete { server: String, name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum HttpAction {
+    /// Whether the endpoint is on, and its URLs.
+    Status,
+    /// Turn the endpoint on (it stays on across restarts).
+    Enable {
+        /// The port [default: the http.port setting, 8931]; 0 picks a free one.
+        #[arg(long)]
+        port: Option<u16>,
+        /// The address to listen on [default: the http.bind setting, 127.0.0.1]. Any other
+        /// address makes the endpoint reachable from other computers (still with the token).
+        #[arg(long)]
+        bind: Option<std::net::IpAddr>,
+    },
+    /// Turn the endpoint off.
+    Disable,
+    /// Print the bearer token (from the keychain) for pasting into a client.
+    Token,
+    /// Replace the token; the old one is refused at once.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -394,7 +439,13 @@ fn main() -> ExitCode {
     // One redactor for the whole process: the daemon teaches it every secret it hands a
     // server, and every log line passes through it.
     let redactor = Redactor::new();
-    init_logging(cli.verbose, redactor.clone());
+    let log_dir = match cli.command {
+        Command::Daemon => Paths::resolve(cli.data_dir.clone())
+            .ok()
+            .map(|paths| paths.log_dir()),
+        _ => None,
+    };
+    let _log_guard = init_logging(cli.verbose, redactor.clone(), log_dir);
     // A stdio server or bridge has one client: one thread serves it with the least memory
     // and start-up time. The daemon and HTTP serving get a small thread pool.
     let many_peers = matches!(
@@ -454,9 +505,13 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
                 None => serve::stdio(server, &options).await,
             }
         }
-        Command::Connect { server } => {
+        Command::Connect { server, all } => {
             let exe = std::env::current_exe().context("cannot find the switchboard executable")?;
             let (stdin, stdout) = rmcp::transport::stdio_pipes();
+            let server = match server {
+                Some(server) if !all => server,
+                _ => switchboard_hub::bridge::AGGREGATE.to_owned(),
+            };
             switchboard_hub::bridge::run(&paths()?, &server, &AutoStart::With(exe), stdin, stdout)
                 .await;
             Ok(())
@@ -537,6 +592,13 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
             manage::prompts(&paths()?, action.unwrap_or(PromptsAction::List)).await
         }
         Command::Settings { key, value } => manage::settings(&paths()?, key, value).await,
+        Command::Http { action } => match action.unwrap_or(HttpAction::Status) {
+            HttpAction::Status => endpoint::status(&paths()?).await,
+            HttpAction::Enable { port, bind } => endpoint::enable(&paths()?, port, bind).await,
+            HttpAction::Disable => endpoint::disable(&paths()?).await,
+            HttpAction::Token => endpoint::token(&paths()?).await,
+            HttpAction::Rotate => endpoint::rotate(&paths()?).await,
+        },
         Command::Stop => manage::stop(&paths()?).await,
         Command::Doctor => doctor::run(&paths()?).await,
         Command::Shim { .. } => Ok(()),
@@ -572,20 +634,66 @@ async fn daemon(paths: Paths, redactor: Redactor) -> anyhow::Result<()> {
     }
 }
 
-/// Logs go to stderr only (stdout carries the MCP protocol), every line scrubbed of the
-/// secrets `redactor` knows.
-fn init_logging(verbose: u8, redactor: Redactor) {
+/// Logs go to stderr (stdout carries the MCP protocol), every line scrubbed of the secrets
+/// `redactor` knows. The daemon also writes JSON lines (every call with its tool,
+/// duration_ms and status) to a file in `log_dir`, rotated daily, the last
+/// [`LOG_FILES_KEPT`] kept; the returned guard flushes it when dropped.
+fn init_logging(
+    verbose: u8,
+    redactor: Redactor,
+    log_dir: Option<PathBuf>,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
     let default = match verbose {
         0 => "warn",
         1 => "info",
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(RedactingMakeWriter::new(std::io::stderr, redactor))
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(RedactingMakeWriter::new(std::io::stderr, redactor.clone()))
         .with_ansi(false)
+        .with_filter(filter);
+    let (file, guard) = match log_dir.map(|dir| daemon_log_file(&dir)) {
+        Some(Ok(appender)) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let file_filter =
+                EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+            let layer = tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_current_span(false)
+                .with_writer(RedactingMakeWriter::new(writer, redactor))
+                .with_filter(file_filter);
+            (Some(layer), Some(guard))
+        }
+        Some(Err(error)) => {
+            eprintln!("warning: the daemon's log file cannot be written: {error:#}");
+            (None, None)
+        }
+        None => (None, None),
+    };
+    tracing_subscriber::registry()
+        .with(stderr)
+        .with(file)
         .init();
+    guard
+}
+
+/// Daily log files kept before the oldest is deleted.
+const LOG_FILES_KEPT: usize = 14;
+
+fn daemon_log_file(
+    dir: &std::path::Path,
+) -> anyhow::Result<tracing_appender::rolling::RollingFileAppender> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    tracing_appender::rolling::RollingFileAppender::builder()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("switchboard-daemon")
+        .filename_suffix("jsonl")
+        .max_log_files(LOG_FILES_KEPT)
+        .build(dir)
+        .with_context(|| format!("cannot open a log file in {}", dir.display()))
 }
 
 fn fail(error: &anyhow::Error) -> ExitCode {

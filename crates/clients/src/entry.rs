@@ -11,7 +11,11 @@ use std::{collections::BTreeMap, fmt, path::Path};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{ClientsError, secret::Secret, spec::EntryShape};
+use crate::{
+    ClientsError,
+    secret::Secret,
+    spec::{ClientSpec, EntryShape},
+};
 
 /// The longest entry name every client accepts.
 pub const NAME_MAX_LEN: usize = 64;
@@ -159,6 +163,33 @@ impl Entry {
             url: url.into(),
             headers,
         })
+    }
+
+    /// A URL entry for `client` that sends `Authorization: Bearer <the value of variable>`:
+    /// the file holds the client's reference to the variable (`${env:NAME}`, `${NAME}`),
+    /// never the token, and the client puts the value in when it connects. Fails for a
+    /// client that takes no URL entries or expands no variables.
+    pub fn http_with_bearer_from_env(
+        client: &ClientSpec,
+        url: impl Into<String>,
+        variable: &str,
+    ) -> Result<Self, ClientsError> {
+        let shape = client
+            .entry
+            .url
+            .ok_or(ClientsError::UrlNotSupported { client: client.id })?;
+        let syntax = shape
+            .env_reference
+            .ok_or(ClientsError::EnvReferenceNotSupported { client: client.id })?;
+        let mut headers = BTreeMap::new();
+        headers.insert(
+            "Authorization".to_owned(),
+            Secret::new(format!("Bearer {}", syntax.reference(variable))),
+        );
+        Ok(Self::Http(HttpEntry {
+            url: url.into(),
+            headers,
+        }))
     }
 
     /// Which kind of entry this is.
@@ -397,6 +428,42 @@ mod tests {
             shown.contains("Authorization"),
             "Debug should name the header: {shown}"
         );
+    }
+
+    #[test]
+    fn env_bearer_entries_name_the_variable_in_each_client_s_syntax() {
+        let url = "http://127.0.0.1:8931/servers/calc/mcp";
+        for (client, expected) in [
+            ("cursor", "Bearer ${env:SWITCHBOARD_HTTP_TOKEN}"),
+            ("vscode", "Bearer ${env:SWITCHBOARD_HTTP_TOKEN}"),
+            ("windsurf", "Bearer ${env:SWITCHBOARD_HTTP_TOKEN}"),
+            ("claude-code", "Bearer ${SWITCHBOARD_HTTP_TOKEN}"),
+        ] {
+            let spec = crate::client(client).unwrap();
+            let entry = Entry::http_with_bearer_from_env(spec, url, "SWITCHBOARD_HTTP_TOKEN")
+                .unwrap_or_else(|e| panic!("{client}: {e}"));
+            let fields = render(&entry, &spec.entry);
+            let headers = fields
+                .iter()
+                .find(|(key, _)| *key == "headers")
+                .map(|(_, value)| value.clone())
+                .unwrap();
+            assert_eq!(headers["Authorization"], expected, "{client}");
+            assert!(
+                fields.iter().any(|(_, value)| value == url),
+                "{client} gets the URL: {fields:?}"
+            );
+        }
+        let zed = crate::client("zed").unwrap();
+        assert!(matches!(
+            Entry::http_with_bearer_from_env(zed, url, "X"),
+            Err(ClientsError::EnvReferenceNotSupported { .. })
+        ));
+        let claude = crate::client("claude-desktop").unwrap();
+        assert!(matches!(
+            Entry::http_with_bearer_from_env(claude, url, "X"),
+            Err(ClientsError::UrlNotSupported { .. })
+        ));
     }
 
     #[test]

@@ -54,8 +54,8 @@ pub use import::{ImportedLaunch, ImportedServer, SecretArgument};
 pub use location::{ConfigTarget, Detection, Scope, detect};
 pub use secret::{Secret, SecretReason, classify as classify_secret, classify_argument};
 pub use spec::{
-    ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate, ScopeKind,
-    UrlShape,
+    ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location, PathTemplate,
+    ScopeKind, UrlShape,
 };
 pub use watch::ConfigWatcher;
 
@@ -115,6 +115,11 @@ pub enum ClientsError {
          (switchboard connect) for it"
     )]
     UrlNotSupported { client: &'static str },
+    #[error(
+        "{client} is not known to read environment variables in its file; write the token \
+         itself (the url-with-token entry) or use the bridge entry"
+    )]
+    EnvReferenceNotSupported { client: &'static str },
     #[error(
         "no free entry name for server {server}: its id and 99 \"-switchboard\" variants are \
          all taken in this file; rename some entries and try again"

@@ -112,6 +112,31 @@ pub struct UrlShape {
     pub url_key: &'static str,
     /// The `"type"` value it needs, if any (VS Code and Claude Code: `"http"`).
     pub type_value: Option<&'static str>,
+    /// How a header value names an environment variable that the client replaces with
+    /// the variable's value when it connects; `None` when the client expands none (or
+    /// Switchboard does not know that it does).
+    pub env_reference: Option<EnvReference>,
+}
+
+/// The syntax a client expands in a URL entry's headers to an environment variable's
+/// value, so that a file can name a secret without holding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnvReference {
+    /// `${env:NAME}` (Cursor, VS Code, Windsurf).
+    EnvPrefixed,
+    /// `${NAME}` (Claude Code).
+    Braced,
+}
+
+impl EnvReference {
+    /// The text that stands for variable `name`.
+    pub fn reference(self, name: &str) -> String {
+        match self {
+            Self::EnvPrefixed => format!("${{env:{name}}}"),
+            Self::Braced => format!("${{{name}}}"),
+        }
+    }
 }
 
 /// How one entry of the servers map is written.

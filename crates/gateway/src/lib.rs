@@ -5,13 +5,18 @@
 //! negotiate them), recording every request/response pair into the call log, switching a
 //! server or one of its tools off at once, answering `roots/list` with the server's folder
 //! grants, health probes, and restarting a crashed server process with its handshake
-//! replayed, and the call figures (rate, errors, latency) of every server. Must not: decide policy (the hub publishes it), open the keychain, or touch
+//! replayed; the HTTP endpoint in front of the same sessions, the call counters behind
+//! `/metrics`, and the call figures (rate, errors, latency) of every server. Must not:
+//! decide policy (the hub publishes it), open the keychain, or touch
 //! client config files.
 
+pub mod aggregate;
 pub mod endpoint;
 pub mod envelope;
 pub mod events;
+pub mod http;
 pub mod lines;
+pub mod metrics;
 pub mod policy;
 pub mod preview;
 pub mod recorder;

@@ -1,7 +1,8 @@
 //! Recording calls without slowing them: the relay pushes a record into a queue (a short,
 //! never-contended lock, no I/O) and a writer task stores batches, one transaction each.
 //! When the writer falls behind, the oldest queued records lose their argument text, never
-//! the record itself. What is stored is also counted into the call figures.
+//! the record itself. What is stored is also counted into the call figures; each call is
+//! also counted for `/metrics` and logged (tool, duration_ms, status) as it is pushed.
 
 use std::{
     collections::VecDeque,
@@ -16,6 +17,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::{
     events::{Event, Events},
+    metrics::Metrics,
     preview::preview,
     stats::CallStats,
 };
@@ -44,6 +46,8 @@ struct Inner {
     redactor: Redactor,
     /// The figures of the calls stored so far.
     stats: CallStats,
+    /// The counters behind `/metrics`.
+    metrics: Metrics,
 }
 
 #[derive(Debug, Default)]
@@ -76,6 +80,7 @@ impl Recorder {
                 written: watch::channel(0).0,
                 redactor,
                 stats: CallStats::default(),
+                metrics: Metrics::default(),
             }),
         }
     }
@@ -83,6 +88,18 @@ impl Recorder {
     /// Queues a call. `arguments` is the raw JSON of its arguments, turned into a redacted
     /// preview by the writer.
     pub fn push(&self, record: CallRecord, arguments: Option<Bytes>) {
+        self.inner.metrics.observe(&record);
+        tracing::info!(
+            target: "switchboard::calls",
+            server = %record.server,
+            client = %record.client,
+            method = %record.method,
+            tool = record.tool.as_deref().unwrap_or(""),
+            duration_ms = record.duration_us as f64 / 1000.0,
+            status = record.status.as_str(),
+            error_code = record.error_code,
+            "call"
+        );
         {
             let mut queue = lock(&self.inner.queue);
             queue.items.push_back(Queued { record, arguments });
@@ -100,6 +117,11 @@ impl Recorder {
     /// The figures (rate, errors, latency) of the calls stored so far.
     pub fn stats(&self) -> &CallStats {
         &self.inner.stats
+    }
+
+    /// The counters of every call pushed, for `/metrics`.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     /// Waits until everything pushed so far is stored.

@@ -207,6 +207,32 @@ pub async fn run<R, W>(
     context: SessionContext,
     id: SessionId,
     server: String,
+    policy: watch::Receiver<ServerPolicy>,
+    client_read: R,
+    client_write: W,
+) where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    run_as(
+        context,
+        id,
+        server,
+        "unknown".to_owned(),
+        policy,
+        client_read,
+        client_write,
+    )
+    .await;
+}
+
+/// [`run`] for a client known as `client` until its handshake or `_meta` names it (the
+/// HTTP front calls clients that never say "http").
+pub async fn run_as<R, W>(
+    context: SessionContext,
+    id: SessionId,
+    server: String,
+    client: String,
     mut policy: watch::Receiver<ServerPolicy>,
     client_read: R,
     client_write: W,
@@ -219,7 +245,7 @@ pub async fn run<R, W>(
         &server,
         SessionView {
             id,
-            client: "unknown".into(),
+            client: client.clone(),
             state: ServerState::Starting,
             pid: None,
             since: now_ms(),
@@ -229,7 +255,7 @@ pub async fn run<R, W>(
         context: context.clone(),
         id,
         server: server.clone(),
-        client: "unknown".into(),
+        client,
         client_out: BufWriter::with_capacity(64 * 1024, client_write),
         client_broken: false,
         policy: current,
@@ -333,7 +359,6 @@ struct Pending {
     at: i64,
     started: Instant,
     request_bytes: usize,
-    cancelled: bool,
     /// A `tools/list` asking for a later page.
     paged: bool,
 }
@@ -506,10 +531,14 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                 match envelope.method() {
                     Some("notifications/initialized") => self.handshake.initialized = true,
                     Some("notifications/cancelled") => {
+                        // The client stopped waiting: the call ends here, recorded as
+                        // cancelled at once (a server may never answer a cancelled
+                        // request); an answer that still comes goes to the client as it
+                        // is, which ignores it.
                         if let Some(id) = cancelled_id(&envelope)
-                            && let Some(pending) = self.pending.get_mut(&id)
+                            && let Some(pending) = self.pending.remove(&id)
                         {
-                            pending.cancelled = true;
+                            self.record(pending, CallStatus::Cancelled, None, 0);
                         }
                     }
                     _ => {}
@@ -562,7 +591,6 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             at: now_ms(),
             started: Instant::now(),
             request_bytes: line.len(),
-            cancelled: false,
             paged,
         };
 
@@ -641,11 +669,6 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                     Kind::Error => (CallStatus::RpcError, envelope.error_code()),
                     _ if envelope.is_tool_error() => (CallStatus::ToolError, None),
                     _ => (CallStatus::Ok, None),
-                };
-                let status = if pending.cancelled {
-                    CallStatus::Cancelled
-                } else {
-                    status
                 };
                 match filtered {
                     Some(result) => {

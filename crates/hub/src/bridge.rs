@@ -26,6 +26,10 @@ use crate::{
     paths::Paths,
 };
 
+/// The server name a bridge gives for the aggregate server (`switchboard connect --all`):
+/// every enabled server's tools in one. Not a valid server id, so never an installed one.
+pub const AGGREGATE: &str = "*";
+
 /// How many times a lost daemon is looked for before the bridge gives up.
 const RECONNECT_ATTEMPTS: u32 = 20;
 

@@ -27,6 +27,7 @@ use switchboard_store::{ClientFile, ClientScope};
 use tokio::sync::mpsc;
 
 mod drift;
+mod entries;
 mod import;
 
 use crate::{
@@ -451,17 +452,18 @@ impl Hub {
                 "name at least one client to install into, such as claude-desktop",
             ));
         }
-        let entry = self.bridge(id)?;
-        let resolved = targets
-            .iter()
-            .map(|target| self.resolve(target))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut resolved = Vec::with_capacity(targets.len());
+        for target in targets {
+            let (config, file) = self.resolve(target)?;
+            let entry = self.client_entry(config.client(), id).await?;
+            let operations = vec![Operation::Put {
+                server: id.to_owned(),
+                entry,
+            }];
+            resolved.push((config, file, operations));
+        }
         let _edits = self.client_files().edits.lock().await;
-        let operations = vec![Operation::Put {
-            server: id.to_owned(),
-            entry,
-        }];
-        let change = self.edit_files(id, resolved, &operations).await?;
+        let change = self.edit_files(id, resolved).await?;
         self.rewatch().await;
         all_failed(change)
     }
@@ -524,16 +526,19 @@ impl Hub {
         let operations = vec![Operation::Remove {
             server: id.to_owned(),
         }];
-        self.edit_files(id, resolved, &operations).await
+        let resolved = resolved
+            .into_iter()
+            .map(|(config, file)| (config, file, operations.clone()))
+            .collect();
+        self.edit_files(id, resolved).await
     }
 
-    /// Applies `operations` to each file (plus the removal of entries whose server is no
+    /// Applies each file's operations (plus the removal of entries whose server is no
     /// longer installed), recording what Switchboard manages there afterwards.
     async fn edit_files(
         &self,
         server: &str,
-        files: Vec<(ConfigTarget, ClientFile)>,
-        operations: &[Operation],
+        files: Vec<(ConfigTarget, ClientFile, Vec<Operation>)>,
     ) -> Result<ClientsChange, ControlError> {
         let installed = self.installed_ids().await?;
         let mut change = ClientsChange {
@@ -541,9 +546,8 @@ impl Hub {
             files: Vec::new(),
             failures: Vec::new(),
         };
-        for (config, file) in files {
+        for (config, file, mut ops) in files {
             let managed = self.store().managed_client_entries(&file).await?;
-            let mut ops = operations.to_vec();
             ops.extend(stale_removals(&managed, &installed, server));
             match self.apply(config.clone(), &file, managed, ops).await? {
                 Ok(report) => change.files.push(report),
@@ -620,7 +624,7 @@ impl Hub {
         })
     }
 
-    fn bridge(&self, id: &str) -> Result<Entry, ControlError> {
+    pub(super) fn bridge(&self, id: &str) -> Result<Entry, ControlError> {
         Entry::bridge(&self.client_files().binary, id).map_err(|e| clients_error(&e))
     }
 

@@ -107,6 +107,11 @@ pub enum Request {
         #[serde(default)]
         limit: u32,
     },
+    /// The HTTP endpoint: whether it is on, where it listens, why not. Never the token.
+    HttpStatus,
+    /// Replaces the HTTP endpoint's token (the old one is refused at once); the new one is
+    /// in the keychain.
+    RotateHttpToken,
     /// Every known MCP client: whether it is on this computer, and the entries of its
     /// files, Switchboard's and others'.
     ListClients,

@@ -117,6 +117,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
     ));
     tokio::spawn(sample_usage(hub.clone()));
     tokio::spawn(prune_calls(hub.clone()));
+    let http = tokio::spawn(hub.clone().serve_http());
     let client_files = tokio::spawn(hub.clone().watch_client_files());
     tokio::spawn({
         let shutdown = shutdown.clone();
@@ -150,6 +151,8 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         tracing::warn!("some sessions did not end in time; stopping anyway");
         connections.shutdown().await;
     }
+    let _ = http.await;
+    hub.close_aggregate().await;
     let _ = writer.await;
     let _ = client_files.await;
     hub.shutdown_builtins();
@@ -227,6 +230,9 @@ async fn serve_peer(hub: Hub, mut stream: endpoint::Stream) {
         return;
     }
     match hello {
+        Hello::Bridge { server, .. } if server == crate::bridge::AGGREGATE => {
+            serve_aggregate(hub, stream).await;
+        }
         Hello::Bridge { server, resume } => {
             let id = hub.next_session_id();
             tracing::info!(server = %server, session = id, resume, "session opened");
@@ -245,6 +251,26 @@ async fn serve_peer(hub: Hub, mut stream: endpoint::Stream) {
         }
         Hello::Control => serve_control(hub, stream).await,
     }
+}
+
+/// `switchboard connect --all`: the aggregate server over the socket, until the client or
+/// the daemon goes.
+async fn serve_aggregate(hub: Hub, stream: endpoint::Stream) {
+    use rmcp::ServiceExt;
+    tracing::info!("aggregate session opened");
+    let running = match hub.aggregate().serve(stream).await {
+        Ok(running) => running,
+        Err(error) => {
+            tracing::warn!(%error, "the aggregate session did not start");
+            return;
+        }
+    };
+    let token = running.cancellation_token();
+    tokio::select! {
+        _ = running.waiting() => {}
+        () = hub.shutdown_token().cancelled() => token.cancel(),
+    }
+    tracing::info!("aggregate session closed");
 }
 
 /// Answers control requests one line at a time; events go out on the same connection after
@@ -401,6 +427,8 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
         Request::Secrets { server } => json(&hub.secrets(server.as_deref()).await?),
         Request::SecretStored { server, name } => json(&hub.secret_stored(&server, &name).await?),
         Request::SecretDeleted { server, name } => json(&hub.secret_deleted(&server, &name).await?),
+        Request::HttpStatus => json(&hub.http_status().await?),
+        Request::RotateHttpToken => json(&hub.rotate_http_token().await?),
         Request::ListClients => json(&hub.list_clients().await?),
         Request::InstallServer { id, into } => json(&hub.install_server(&id, &into).await?),
         Request::UninstallServer { id, from } => {

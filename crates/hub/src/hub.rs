@@ -13,11 +13,15 @@ use std::{
     time::Duration,
 };
 
+pub(crate) mod http;
 mod install;
 mod registry;
 mod secrets;
 mod upstreams;
 
+pub use http::{
+    HttpSettings, HttpStatus, TOKEN_OWNER as HTTP_TOKEN_OWNER, token_name as http_token_name,
+};
 pub use install::{FolderRequest, InstallReport, InstallRequest, InstallStep, UninstallReport};
 pub use registry::{RegistryListing, RegistryReport};
 pub use secrets::SecretStatus;
@@ -89,6 +93,16 @@ struct Inner {
     started_at: i64,
     shutdown: CancellationToken,
     next_session: AtomicU64,
+    /// The HTTP endpoint's token (set from the keychain when the endpoint starts).
+    http_credentials: Arc<switchboard_gateway::http::guard::Credentials>,
+    /// The endpoint's settings, followed live by its listener.
+    http_settings: watch::Sender<HttpSettings>,
+    /// Where the endpoint listens, or why it does not.
+    http_endpoint: Mutex<http::Endpoint>,
+    /// The daemon process's own CPU and memory.
+    own_usage: Mutex<TreeUsage>,
+    /// The aggregate server, once something asked for it.
+    aggregate: Mutex<Option<switchboard_gateway::aggregate::Aggregate>>,
 }
 
 /// What the hub keeps per server for its sessions.
@@ -142,6 +156,11 @@ impl Hub {
                 started_at: now_ms(),
                 shutdown: CancellationToken::new(),
                 next_session: AtomicU64::new(1),
+                http_credentials: Arc::default(),
+                http_settings: watch::channel(HttpSettings::default()).0,
+                http_endpoint: Mutex::new(http::Endpoint::default()),
+                own_usage: Mutex::new(TreeUsage::default()),
+                aggregate: Mutex::new(None),
             }),
         }
     }
@@ -198,6 +217,11 @@ impl Hub {
         self.apply_settings().await?;
         self.seed_stats().await?;
         self.refresh_library().await?;
+        // Every installed server's policy, so that the HTTP endpoint and /metrics know
+        // them before any session asks.
+        for record in self.inner.store.servers().await? {
+            self.refresh(record.id.as_str()).await?;
+        }
         // Find the runtimes before the first npm or PyPI session needs them.
         let inner = self.inner.clone();
         tokio::spawn(async move {
@@ -370,6 +394,12 @@ impl Hub {
         launch: Launch,
     ) -> Result<ServerInfo, ControlError> {
         let server_id = parse_id(id)?;
+        if id == http::TOKEN_OWNER {
+            return Err(ControlError::new(
+                ErrorCode::InvalidInput,
+                format!("\"{id}\" is reserved for Switchboard itself; pick another id"),
+            ));
+        }
         if self.inner.store.server(&server_id).await?.is_some() {
             return Err(ControlError::new(
                 ErrorCode::AlreadyExists,
@@ -750,12 +780,23 @@ impl Hub {
         value: serde_json::Value,
     ) -> Result<Setting, ControlError> {
         settings::check(key, &value)?;
+        self.check_client_entry_setting(key, &value).await?;
         self.inner.store.set_setting(key, &value).await?;
         self.apply_settings().await?;
         if key == settings::CALLS_RETENTION_DAYS {
             self.prune_calls().await?;
         }
         self.refresh_library().await?;
+        if settings::is_client_entry_key(key) {
+            let client = key
+                .strip_prefix("clients.")
+                .and_then(|rest| rest.strip_suffix(".entry"))
+                .unwrap_or_default();
+            self.refresh_client_entries(Some(&[client])).await;
+        } else if key.starts_with("http.") {
+            // URL entries name the endpoint's address, or say it is off.
+            self.refresh_client_entries(None).await;
+        }
         self.settings()
             .await?
             .into_iter()
@@ -764,6 +805,7 @@ impl Hub {
     }
 
     async fn apply_settings(&self) -> Result<(), ControlError> {
+        self.republish_http_settings().await?;
         for setting in self.settings().await? {
             if setting.key == settings::FETCH_ALLOW_PRIVATE_ADDRESSES {
                 self.inner
@@ -881,6 +923,7 @@ impl Hub {
         else {
             return;
         };
+        *lock(&self.inner.own_usage) = back.process(std::process::id());
         *sampler = Some(back);
         let mut by_server: HashMap<String, TreeUsage> = HashMap::new();
         for (server, pid) in pids {

@@ -27,8 +27,8 @@ pub use clients::{
 pub use control::{ControlError, DaemonStatus, ErrorCode, Request, ServerInfo};
 pub use daemon::{DaemonOptions, Outcome};
 pub use hub::{
-    FolderRequest, Hub, InstallReport, InstallRequest, InstallStep, RegistryListing,
-    RegistryReport, SecretStatus, UninstallReport,
+    FolderRequest, HTTP_TOKEN_OWNER, HttpSettings, HttpStatus, Hub, InstallReport, InstallRequest,
+    InstallStep, RegistryListing, RegistryReport, SecretStatus, UninstallReport, http_token_name,
 };
 pub use paths::Paths;
 pub use settings::{Setting, SettingKind, SettingOption};

@@ -67,10 +67,34 @@ impl Paths {
         self.data_dir.join("logs").join("daemon.log")
     }
 
+    /// Where the daemon writes its JSON log files (rotated daily): the OS log folder for
+    /// the default data folder (`~/.local/state/switchboard/logs` on Linux,
+    /// `~/Library/Logs/Switchboard` on macOS, `%LOCALAPPDATA%\Switchboard\logs` on
+    /// Windows), and `<data folder>/logs` for any other, so that each installation keeps
+    /// its own.
+    pub fn log_dir(&self) -> PathBuf {
+        let is_default = switchboard_store::default_data_dir().is_ok_and(|d| d == self.data_dir);
+        let os_dir = is_default.then(os_log_dir).flatten();
+        os_dir.unwrap_or_else(|| self.data_dir.join("logs"))
+    }
+
     /// The lock file that makes the daemon one per user.
     pub fn lock_file(&self) -> PathBuf {
         self.runtime_dir.join("daemon.lock")
     }
+}
+
+/// The OS's folder for this app's logs.
+fn os_log_dir() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("dev", "switchboard", "Switchboard")?;
+    if cfg!(target_os = "macos") {
+        let home = directories::BaseDirs::new()?.home_dir().to_owned();
+        return Some(home.join("Library").join("Logs").join("Switchboard"));
+    }
+    if let Some(state) = dirs.state_dir() {
+        return Some(state.join("logs"));
+    }
+    Some(dirs.data_local_dir().join("logs"))
 }
 
 fn absolute(path: &Path) -> PathBuf {

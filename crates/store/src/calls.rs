@@ -36,7 +36,9 @@ pub enum CallStatus {
 }
 
 impl CallStatus {
-    fn as_str(self) -> &'static str {
+    /// The status as stored and shown: `ok`, `tool_error`, `rpc_error`, `cancelled`,
+    /// `timeout`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Ok => "ok",
             Self::ToolError => "tool_error",

@@ -88,4 +88,18 @@ impl TreeSampler {
             })
             .collect()
     }
+
+    /// The usage of one process alone (its children not counted), as of the last
+    /// [`TreeSampler::sample`].
+    pub fn process(&self, pid: u32) -> TreeUsage {
+        self.system
+            .as_ref()
+            .and_then(|system| system.process(Pid::from_u32(pid)))
+            .map(|process| TreeUsage {
+                cpu_percent: process.cpu_usage(),
+                memory_bytes: process.memory(),
+                processes: 1,
+            })
+            .unwrap_or_default()
+    }
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use similar::{ChangeTag, TextDiff};
 
+use crate::limits::format_size;
+
 /// One replacement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Replacement<'a> {
@@ -20,8 +22,18 @@ pub(crate) struct Replacement<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum EditProblem {
     Empty,
-    NotFound { near: Option<usize> },
-    Ambiguous { lines: Vec<usize>, count: usize },
+    NotFound {
+        near: Option<usize>,
+    },
+    Ambiguous {
+        lines: Vec<usize>,
+        count: usize,
+    },
+    /// The text would grow past the write limit (`bytes` is what it would have been).
+    TooLarge {
+        bytes: u64,
+        limit: u64,
+    },
 }
 
 impl EditProblem {
@@ -50,6 +62,12 @@ impl EditProblem {
                     if *count > lines.len() { ", …" } else { "" }
                 )
             }
+            EditProblem::TooLarge { bytes, limit } => format!(
+                "it would make the text {}, more than the {} write limit; make fewer or \
+                 smaller replacements.",
+                format_size(*bytes),
+                format_size(*limit)
+            ),
         }
     }
 }
@@ -58,9 +76,14 @@ impl EditProblem {
 /// CRLF line endings and an edit's text has bare LF ones, the edit is adapted to CRLF.
 /// Returns the new text and how many replacements were made, or the 0-based index of the
 /// failing edit and why.
+///
+/// No text along the way grows past `max_bytes`: each edit's result size is computed
+/// before it is built, so edits that would multiply the text (`replace_all` of a short
+/// text with a longer one, again and again) stop at the limit instead of at memory's end.
 pub(crate) fn apply(
     text: &str,
     edits: &[Replacement<'_>],
+    max_bytes: u64,
 ) -> Result<(String, usize), (usize, EditProblem)> {
     let crlf = text.contains("\r\n");
     let mut current = text.to_owned();
@@ -90,6 +113,18 @@ pub(crate) fn apply(
         // Keep a few positions for the message; count the rest without storing them.
         let shown: Vec<usize> = matches.by_ref().take(9).collect();
         let count = 1 + shown.len() + matches.count();
+        if count == 1 || edit.replace_all {
+            let bytes = size_after(current.len(), count, old.len(), new.len());
+            if bytes > max_bytes {
+                return Err((
+                    index,
+                    EditProblem::TooLarge {
+                        bytes,
+                        limit: max_bytes,
+                    },
+                ));
+            }
+        }
         if count == 1 {
             current.replace_range(first..first + old.len(), &new);
             replaced += 1;
@@ -105,6 +140,15 @@ pub(crate) fn apply(
         }
     }
     Ok((current, replaced))
+}
+
+/// The length of a text of `len` bytes after `count` non-overlapping replacements of
+/// `old` bytes by `new` bytes (saturating: a result that large is over any limit).
+fn size_after(len: usize, count: usize, old: usize, new: usize) -> u64 {
+    let widen = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    widen(len)
+        .saturating_sub(widen(count).saturating_mul(widen(old)))
+        .saturating_add(widen(count).saturating_mul(widen(new)))
 }
 
 /// 1-based line number of byte `at`.
@@ -202,7 +246,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn one(old: &'static str, new: &'static str) -> Replacement<'static> {
+    const NO_LIMIT: u64 = u64::MAX;
+
+    fn one<'a>(old: &'a str, new: &'a str) -> Replacement<'a> {
         Replacement {
             old_text: old,
             new_text: new,
@@ -212,13 +258,13 @@ mod tests {
 
     #[test]
     fn edits_apply_in_order() {
-        let (text, count) = apply("a b c", &[one("a", "x"), one("x b", "y")]).unwrap();
+        let (text, count) = apply("a b c", &[one("a", "x"), one("x b", "y")], NO_LIMIT).unwrap();
         assert_eq!((text.as_str(), count), ("y c", 2));
     }
 
     #[test]
     fn an_ambiguous_edit_names_the_lines() {
-        let error = apply("x\ny\nx\n", &[one("x", "z")]).unwrap_err();
+        let error = apply("x\ny\nx\n", &[one("x", "z")], NO_LIMIT).unwrap_err();
         assert_eq!(
             error,
             (
@@ -235,6 +281,7 @@ mod tests {
                 replace_all: true,
                 ..one("x", "z")
             }],
+            NO_LIMIT,
         )
         .unwrap();
         assert_eq!((text.as_str(), count), ("z\ny\nz\n", 2));
@@ -243,24 +290,76 @@ mod tests {
     #[test]
     fn a_near_miss_points_at_the_line() {
         let text = "fn main() {\n    println!(\"hi\");\n}\n";
-        let error = apply(text, &[one("fn main() {\nprintln!(\"hi\");", "")]).unwrap_err();
+        let error =
+            apply(text, &[one("fn main() {\nprintln!(\"hi\");", "")], NO_LIMIT).unwrap_err();
         assert_eq!(error, (0, EditProblem::NotFound { near: Some(1) }));
         assert!(error.1.describe().contains("line 1"));
-        let error = apply(text, &[one("nothing like it", "")]).unwrap_err();
+        let error = apply(text, &[one("nothing like it", "")], NO_LIMIT).unwrap_err();
         assert_eq!(error, (0, EditProblem::NotFound { near: None }));
+    }
+
+    #[test]
+    fn repeated_replace_all_stops_at_the_limit_before_building_the_text() {
+        let grow = Replacement {
+            old_text: "l",
+            new_text: "ll",
+            replace_all: true,
+        };
+        // Each edit doubles the "l"s: 30 of them would make gigabytes.
+        let edits = vec![grow; 30];
+        let (index, problem) = apply("hello\n", &edits, 1024).unwrap_err();
+        // The 2 "l"s become 2^(n+1) after n edits: edit 8 makes 512 of them (516 bytes),
+        // edit 9 (index 8) would make 1028 bytes.
+        assert_eq!(
+            index, 8,
+            "the first edit over the limit is named: {problem:?}"
+        );
+        assert_eq!(
+            problem,
+            EditProblem::TooLarge {
+                bytes: 1028,
+                limit: 1024
+            }
+        );
+        assert!(
+            problem.describe().contains("1 KiB write limit"),
+            "{}",
+            problem.describe()
+        );
+        let (text, _) = apply("hello\n", &edits[..8], 1024).unwrap();
+        assert_eq!(text.len(), 516, "up to the limit, edits apply");
+    }
+
+    #[test]
+    fn a_single_replacement_is_held_to_the_limit_too() {
+        let error = apply("ab", &[one("a", &"x".repeat(100))], 50).unwrap_err();
+        assert_eq!(
+            error,
+            (
+                0,
+                EditProblem::TooLarge {
+                    bytes: 101,
+                    limit: 50
+                }
+            )
+        );
+        assert!(
+            apply("ab", &[one("a", "xyz")], 4).is_ok(),
+            "exactly at the limit"
+        );
     }
 
     #[test]
     fn empty_old_text_is_refused() {
         assert_eq!(
-            apply("abc", &[one("", "x")]).unwrap_err().1,
+            apply("abc", &[one("", "x")], NO_LIMIT).unwrap_err().1,
             EditProblem::Empty
         );
     }
 
     #[test]
     fn crlf_files_accept_lf_edits() {
-        let (text, _) = apply("a\r\nb\r\nc\r\n", &[one("a\nb\n", "x\ny\n")]).unwrap();
+        let (text, _) = apply("a\r\nb\r\nc\r\n", &[one("a\nb\n", "x\ny\n")], NO_LIMIT).unwrap();
         assert_eq!(text, "x\r\ny\r\nc\r\n");
     }
 
@@ -299,6 +398,7 @@ mod tests {
             let (edited, count) = apply(
                 &text,
                 &[Replacement { old_text: marker, new_text: &new, replace_all: false }],
+                NO_LIMIT,
             ).unwrap();
             prop_assert_eq!(count, 1);
             prop_assert_eq!(edited, format!("{before}{new}{after}"));

@@ -15,8 +15,12 @@
 //!    name by name and byte for byte (so `/tmp/grant` is not `/tmp/Grant`); a relative
 //!    path is relative to the only granted folder, or must start with the last name of
 //!    exactly one of several. Writes need a read-write grant.
-//! 3. Opening, on file descriptors ([`beneath`] on Unix): the grant's folder is opened,
-//!    and the path is opened relative to it in one step with `openat2(RESOLVE_BENEATH |
+//! 3. Opening, on file descriptors ([`beneath`] on Unix): the grant's folder is opened by
+//!    its real path, found when the grants were set ([`roots`]), following no symbolic link
+//!    at all, so a folder replaced by a link since is refused rather than followed; and
+//!    finding that real path never follows a link inside a read-write grant out of that
+//!    grant, so the files of one grant can't redirect a grant nested in it. Then the path
+//!    is opened relative to the folder in one step with `openat2(RESOLVE_BENEATH |
 //!    RESOLVE_NO_MAGICLINKS)` on Linux, or name by name with `openat(O_NOFOLLOW)` and
 //!    explicit symlink expansion elsewhere (and whenever `openat2` is unavailable or
 //!    refuses). A symlink may be followed only while it stays beneath the grant; anything
@@ -31,13 +35,18 @@
 //!    the name is refused, never followed.
 //!
 //! Known limits: a folder mounted inside a grant is part of the grant; a folder moved out
-//! of a grant by another program while a call holds it open is still used by that call.
+//! of a grant by another program while a call holds it open is still used by that call;
+//! links in a grant's own path are resolved when the grants are set, so a link the user
+//! re-points later takes effect at the next change of grants; a grant reached through a
+//! link that lies inside a read-write grant and leads out of it is refused even when the
+//! user made that link (grant the folder it leads to instead).
 
 #[cfg(unix)]
 mod beneath;
 mod handle;
 #[cfg(not(unix))]
 mod portable;
+mod roots;
 pub(crate) mod rules;
 
 use std::{
@@ -51,7 +60,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 
 pub(crate) use handle::{Dir, Entry, Kind, Meta};
-use rules::{Grant, Style};
+use rules::{Grant, Root, Style};
 
 /// What a grant allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -253,6 +262,23 @@ pub enum SandboxError {
          deleted. The user manages granted folders in Switchboard."
     )]
     GrantUnavailable { folder: String, source: io::Error },
+    #[error(
+        "The granted folder {folder} is no longer the folder that was granted: a folder on its \
+         path was replaced by a symbolic link or a file since. Nothing in it is used until the \
+         folder is back in its place, or the user grants it again in Switchboard."
+    )]
+    GrantReplaced { folder: String },
+    #[error(
+        "The granted folder {folder} is reached through the symbolic link {link}, which lies \
+         in the read-write folder {holder} and points out of it. Links inside a read-write \
+         folder may have been placed there by a model, so they are never followed to find a \
+         granted folder. The user can grant the folder the link points to instead."
+    )]
+    GrantThroughLink {
+        folder: String,
+        link: String,
+        holder: String,
+    },
     #[error("{path}: permission denied by the operating system.")]
     PermissionDenied { path: String },
     #[error("{path}: {source}")]
@@ -322,15 +348,7 @@ impl Grants {
                 }),
             }
         }
-        let entries: Vec<Grant> = merged
-            .iter()
-            .map(|folder| {
-                let canonical = std::fs::canonicalize(&folder.path)
-                    .ok()
-                    .filter(|c| c != &folder.path);
-                Grant::new(folder.clone(), canonical)
-            })
-            .collect();
+        let entries = resolve_roots(&merged);
         let described = rules::describe(&entries);
         Self {
             folders: merged.into(),
@@ -395,6 +413,40 @@ impl Grants {
             access,
         }
     }
+}
+
+/// The real paths of the read-write grants other than grant `except`: the folders whose
+/// links are never followed out of them to find another grant.
+fn holders(folders: &[Folder], provisional: &[Option<PathBuf>], except: usize) -> Vec<PathBuf> {
+    folders
+        .iter()
+        .zip(provisional)
+        .enumerate()
+        .filter(|(index, (folder, _))| *index != except && folder.access == Access::ReadWrite)
+        .filter_map(|(_, (_, real))| real.clone())
+        .collect()
+}
+
+/// Finds where each granted folder really is ([`roots`]).
+fn resolve_roots(folders: &[Folder]) -> Vec<Grant> {
+    // Where each folder seems to be, following every link: only used to know which folders
+    // the read-write grants cover.
+    let provisional: Vec<Option<PathBuf>> = folders
+        .iter()
+        .map(|f| std::fs::canonicalize(&f.path).ok())
+        .collect();
+    folders
+        .iter()
+        .enumerate()
+        .map(|(index, folder)| {
+            let holders = holders(folders, &provisional, index);
+            let root = match roots::resolve(&folder.path, &holders) {
+                Ok(real) => Root::Real(real),
+                Err(unreached) => unreached.into_root(),
+            };
+            Grant::new(folder.clone(), root)
+        })
+        .collect()
 }
 
 /// The granted folders: a cheap, shared handle. Clones see the same grants, and
@@ -473,6 +525,41 @@ impl Located {
 
     pub(crate) fn granted(&self) -> &str {
         &self.grants.described
+    }
+
+    /// The real path of the grant's folder: found when the grants were set, or now if it
+    /// could not be found then. Refused when it is reached through a link that leaves a
+    /// read-write grant.
+    pub(crate) fn root(&self) -> Result<PathBuf, SandboxError> {
+        let grant = self.grant();
+        let folder = || grant.folder.path.display().to_string();
+        let through = |link: &Path, holder: &Path| SandboxError::GrantThroughLink {
+            folder: folder(),
+            link: link.display().to_string(),
+            holder: holder.display().to_string(),
+        };
+        match &grant.root {
+            Root::Real(real) => Ok(real.clone()),
+            Root::ThroughLink { link, holder } => Err(through(link, holder)),
+            Root::Unresolved => {
+                let folders = self.grants.folders();
+                let provisional: Vec<Option<PathBuf>> = folders
+                    .iter()
+                    .map(|f| std::fs::canonicalize(&f.path).ok())
+                    .collect();
+                let holders = holders(folders, &provisional, self.grant);
+                match roots::resolve(&grant.folder.path, &holders) {
+                    Ok(real) => Ok(real),
+                    Err(roots::Unreached::ThroughLink { link, holder }) => {
+                        Err(through(&link, &holder))
+                    }
+                    Err(roots::Unreached::Io(source)) => Err(SandboxError::GrantUnavailable {
+                        folder: folder(),
+                        source,
+                    }),
+                }
+            }
+        }
     }
 
     /// The path as shown to a model.

@@ -5,6 +5,11 @@
 //! the input), and the search walk with its result, entry, byte and time caps. Must not
 //! follow symlinks while walking, and must not read files that the sandbox would refuse
 //! (links, special files, files with several hard links).
+//!
+//! Linear is not fast: a regular expression's cost is its size times the text's, and a
+//! large pattern over a large file can take minutes. So content is matched line by line
+//! (like grep), long lines in pieces, and the time limit is checked between them: a search
+//! never runs much past `walk_timeout`, however costly its pattern.
 
 use memchr::memmem;
 use regex_lite::{Regex, RegexBuilder};
@@ -24,6 +29,11 @@ use crate::{
 const MAX_PATTERN_BYTES: usize = 1000;
 /// Longest line text shown for a content match, in characters.
 const MAX_LINE_CHARS: usize = 240;
+/// Most bytes of one line a regular expression runs over at once; longer lines are
+/// searched in windows this long that overlap by half.
+const MAX_PIECE_BYTES: usize = 16 * 1024;
+/// Bytes matched between two looks at the clock.
+const CHECK_EVERY_BYTES: usize = 4 * 1024;
 
 /// Translates a glob to an anchored regular expression: `*` is any run of characters
 /// within a name, `**` any run across folders (`**/` also matches no folder), `?` one
@@ -207,6 +217,13 @@ impl ContentMatcher {
                 "The content pattern is empty; give some text to look for.".to_owned(),
             ));
         }
+        if pattern.contains('\n') {
+            return Err(FilesError::Argument(
+                "The content pattern holds a line break, but content is matched line by line; \
+                 search for one line of it."
+                    .to_owned(),
+            ));
+        }
         if !is_regex && case_sensitive {
             return Ok(ContentMatcher::Literal(Box::new(
                 memmem::Finder::new(pattern.as_bytes()).into_owned(),
@@ -220,35 +237,81 @@ impl ContentMatcher {
         build(&pattern, case_sensitive, "content pattern").map(ContentMatcher::Regex)
     }
 
-    /// The start of the first match at or after `from`.
-    fn find_from(&self, text: &str, from: usize) -> Option<usize> {
-        match self {
-            ContentMatcher::Literal(finder) => finder
-                .find(&text.as_bytes()[from..])
-                .map(|offset| from + offset),
-            ContentMatcher::Regex(regex) => regex.find_at(text, from).map(|m| m.start()),
+    /// Whether `line` (without its line break) matches. A regular expression runs over at
+    /// most [`MAX_PIECE_BYTES`] at a time: a longer line is searched in windows that overlap
+    /// by half, with `check` asked before each, so a match up to half a window long is
+    /// always found and a longer one in such a line may not be.
+    fn line_matches(
+        &self,
+        line: &str,
+        check: &mut dyn FnMut() -> Result<(), Stop>,
+    ) -> Result<bool, Stop> {
+        let regex = match self {
+            // Linear and fast (SIMD), whatever the pattern.
+            ContentMatcher::Literal(finder) => return Ok(finder.find(line.as_bytes()).is_some()),
+            ContentMatcher::Regex(regex) => regex,
+        };
+        if line.len() <= MAX_PIECE_BYTES {
+            return Ok(regex.is_match(line));
+        }
+        let mut from = 0;
+        loop {
+            check()?;
+            let mut to = (from + MAX_PIECE_BYTES).min(line.len());
+            while !line.is_char_boundary(to) {
+                to -= 1;
+            }
+            // The text before `from` still counts for `^` and `\b`; the text after `to` does
+            // not, so a match ending at `to` inside the line may be one only because the
+            // window ends there (`$`, `\b`): the next window sees it with what follows.
+            if let Some(found) = regex.find_at(&line[..to], from)
+                && (found.end() < to || to == line.len())
+            {
+                return Ok(true);
+            }
+            if to == line.len() {
+                return Ok(false);
+            }
+            from += MAX_PIECE_BYTES / 2;
+            while !line.is_char_boundary(from) {
+                from += 1;
+            }
         }
     }
 
-    /// Matching lines of `text`: (1-based line number, line text), at most `limit`.
-    pub(crate) fn matching_lines(&self, text: &str, limit: usize) -> Vec<(u64, String)> {
+    /// Matching lines of `text`: (1-based line number, line text), at most `limit`. A
+    /// match never spans lines. `check` is asked every few KiB (and between the pieces of a
+    /// long line); when it says stop, the lines found so far are returned with the reason.
+    pub(crate) fn matching_lines(
+        &self,
+        text: &str,
+        limit: usize,
+        check: &mut dyn FnMut() -> Result<(), Stop>,
+    ) -> (Vec<(u64, String)>, Option<Stop>) {
         let bytes = text.as_bytes();
         let mut hits = Vec::new();
-        let mut from = 0;
-        let mut line = 1u64;
-        let mut counted_to = 0;
-        while hits.len() < limit && from <= text.len() {
-            let Some(at) = self.find_from(text, from) else {
-                break;
-            };
-            line += memchr::memchr_iter(b'\n', &bytes[counted_to..at]).count() as u64;
-            counted_to = at;
-            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i);
-            hits.push((line, shorten(text[start..end].trim_end_matches('\r'))));
-            from = end + 1;
+        let mut start = 0;
+        let mut number = 0u64;
+        let mut unchecked = 0usize;
+        while hits.len() < limit && start <= text.len() {
+            number += 1;
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(text.len(), |i| start + i);
+            let line = &text[start..end];
+            if unchecked >= CHECK_EVERY_BYTES {
+                unchecked = 0;
+                if let Err(stop) = check() {
+                    return (hits, Some(stop));
+                }
+            }
+            unchecked += line.len() + 1;
+            match self.line_matches(line, check) {
+                Ok(true) => hits.push((number, shorten(line.trim_end_matches('\r')))),
+                Ok(false) => {}
+                Err(stop) => return (hits, Some(stop)),
+            }
+            start = end + 1;
         }
-        hits
+        (hits, None)
     }
 }
 
@@ -464,7 +527,9 @@ impl Search<'_> {
         self.files_scanned += 1;
         let room = self.query.max_results.saturating_sub(self.results.len());
         let shown = at.display();
-        for (line, text) in matcher.matching_lines(text, room) {
+        let budget = &self.budget;
+        let (hits, stop) = matcher.matching_lines(text, room, &mut || budget.check());
+        for (line, text) in hits {
             self.results.push(SearchMatch {
                 path: shown.clone(),
                 kind: EntryKind::File,
@@ -472,11 +537,16 @@ impl Search<'_> {
                 text: Some(text),
             });
         }
+        if let Some(reason) = stop {
+            self.halt(reason);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use proptest::prelude::*;
 
@@ -522,30 +592,92 @@ mod tests {
         assert!(!by_path.matches("lib.rs", "other/lib.rs"));
     }
 
+    /// All matching lines, with no time limit.
+    fn lines_of(matcher: &ContentMatcher, text: &str, limit: usize) -> Vec<(u64, String)> {
+        let (hits, stop) = matcher.matching_lines(text, limit, &mut || Ok(()));
+        assert!(stop.is_none());
+        hits
+    }
+
     #[test]
     fn content_matches_report_lines() {
         let text = "alpha\nbeta gamma\r\nGamma ray\ndelta\n";
         let literal = ContentMatcher::new("gamma", false, true).unwrap();
-        assert_eq!(
-            literal.matching_lines(text, 10),
-            [(2, "beta gamma".to_owned())]
-        );
+        assert_eq!(lines_of(&literal, text, 10), [(2, "beta gamma".to_owned())]);
         let folded = ContentMatcher::new("gamma", false, false).unwrap();
-        let lines: Vec<u64> = folded
-            .matching_lines(text, 10)
-            .iter()
-            .map(|h| h.0)
-            .collect();
+        let lines: Vec<u64> = lines_of(&folded, text, 10).iter().map(|h| h.0).collect();
         assert_eq!(lines, [2, 3]);
         let regex = ContentMatcher::new(r"^d\w+$", true, true).unwrap();
-        assert_eq!(regex.matching_lines(text, 10), [(4, "delta".to_owned())]);
-        assert_eq!(folded.matching_lines(text, 1).len(), 1, "the limit holds");
+        assert_eq!(lines_of(&regex, text, 10), [(4, "delta".to_owned())]);
+        assert_eq!(lines_of(&folded, text, 1).len(), 1, "the limit holds");
         let empty_match = ContentMatcher::new("x*", true, true).unwrap();
         assert_eq!(
-            empty_match.matching_lines("a\nb\n", 10).len(),
+            lines_of(&empty_match, "a\nb\n", 10).len(),
             3,
             "one hit per line"
         );
+    }
+
+    #[test]
+    fn a_match_never_spans_lines() {
+        let text = "one\ntwo\n";
+        let across = ContentMatcher::new(r"one\stwo", true, true).unwrap();
+        assert!(lines_of(&across, text, 10).is_empty());
+        let error = ContentMatcher::new("one\ntwo", false, true).unwrap_err();
+        assert!(error.to_string().contains("line by line"), "{error}");
+    }
+
+    #[test]
+    fn long_lines_are_matched_in_windows_with_anchors_kept() {
+        let line = format!(
+            "{}needle{}",
+            "a".repeat(3 * MAX_PIECE_BYTES),
+            "b".repeat(100)
+        );
+        let text = format!("first\n{line}\nlast\n");
+        let found = |pattern: &str| -> Vec<u64> {
+            let matcher = ContentMatcher::new(pattern, true, true).unwrap();
+            lines_of(&matcher, &text, 10).iter().map(|h| h.0).collect()
+        };
+        assert_eq!(found("needle"), [2]);
+        assert_eq!(
+            found("a{100}needleb{100}$"),
+            [2],
+            "a short match across windows"
+        );
+        assert_eq!(found("^a{100}"), [2]);
+        assert_eq!(found("b$"), [2]);
+        assert!(
+            found("^needle").is_empty(),
+            "^ inside a line is not a line start"
+        );
+        assert!(
+            found("a$").is_empty(),
+            "$ where a window ends is not a line end"
+        );
+        assert!(found(r"a\b").is_empty(), "nor is a word boundary");
+    }
+
+    #[test]
+    fn a_costly_pattern_stops_when_the_check_says_so_and_keeps_what_it_found() {
+        // 59 counted alternatives: thousands of states, each run over every byte.
+        let alternatives: Vec<String> = (1..60).map(|i| format!("[a-z0-9 ]{{{i}}}x")).collect();
+        let pattern = format!("(?:{})+#|^hit$", alternatives.join("|"));
+        let matcher = ContentMatcher::new(&pattern, true, true).unwrap();
+        let line = "the quick brown fox jumps over the lazy dog 0123456789\n";
+        let text = format!("hit\n{}", line.repeat(2000));
+        let mut checks = 0;
+        let (hits, stop) = matcher.matching_lines(&text, 10, &mut || {
+            checks += 1;
+            if checks > 3 {
+                Err(Stop::Time(Duration::from_secs(10)))
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(hits, [(1, "hit".to_owned())], "what was found is kept");
+        assert!(matches!(stop, Some(Stop::Time(_))), "{stop:?}");
+        assert_eq!(checks, 4, "the clock is looked at every few KiB");
     }
 
     #[test]
@@ -562,9 +694,7 @@ mod tests {
     #[test]
     fn long_lines_are_cut() {
         let line = "x".repeat(1000);
-        let hits = ContentMatcher::new("x", false, true)
-            .unwrap()
-            .matching_lines(&line, 1);
+        let hits = lines_of(&ContentMatcher::new("x", false, true).unwrap(), &line, 1);
         assert_eq!(hits[0].1.chars().count(), MAX_LINE_CHARS + 1);
     }
 

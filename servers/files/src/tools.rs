@@ -119,7 +119,7 @@ pub(crate) struct SearchRequest {
     /// File or folder names to find: a glob such as "*.rs", "test_*.py" or "src/**/*.ts" (a pattern with a '/' is matched against the path relative to the searched folder), or plain text that names must contain.
     #[serde(default)]
     pub(crate) name: Option<String>,
-    /// Text to find inside files; each matching line is returned with its number. Plain text unless regex is true.
+    /// Text to find inside files; each matching line is returned with its number. Lines are matched one at a time, so a match never spans lines. Plain text unless regex is true.
     #[serde(default)]
     pub(crate) content: Option<String>,
     /// Treat content as a regular expression (Rust regex syntax, such as "fn \w+\(" or "^import "); multi-line mode, so ^ and $ match at the start and end of each line.

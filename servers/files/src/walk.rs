@@ -58,14 +58,23 @@ impl Stop {
     pub(crate) fn describe(self) -> String {
         match self {
             Stop::Time(limit) => format!(
-                "stopped after the {} s time limit; narrow the folder or the pattern",
-                limit.as_secs()
+                "stopped after the {} time limit; narrow the folder or the pattern",
+                seconds(limit)
             ),
             Stop::Cancelled => "cancelled".to_owned(),
             Stop::Entries(n) => format!(
                 "stopped after looking at {n} names; narrow the folder or exclude large folders"
             ),
         }
+    }
+}
+
+/// `10 s`, or `0.5 s` for a limit that is not whole seconds.
+fn seconds(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{:.1} s", duration.as_secs_f64())
     }
 }
 
@@ -93,17 +102,23 @@ impl Budget {
     /// Takes `n` entries from the budget; `Err` once it is spent, time is up or the call
     /// was cancelled.
     pub(crate) fn take(&mut self, n: usize) -> Result<(), Stop> {
+        self.check()?;
+        if n > self.entries_left {
+            self.entries_left = 0;
+            return Err(Stop::Entries(self.entries_max));
+        }
+        self.entries_left -= n;
+        Ok(())
+    }
+
+    /// `Err` once time is up or the call was cancelled; takes nothing from the budget.
+    pub(crate) fn check(&self) -> Result<(), Stop> {
         if self.cancel.is_cancelled() {
             return Err(Stop::Cancelled);
         }
         if self.started.elapsed() > self.timeout {
             return Err(Stop::Time(self.timeout));
         }
-        if n > self.entries_left {
-            self.entries_left = 0;
-            return Err(Stop::Entries(self.entries_max));
-        }
-        self.entries_left -= n;
         Ok(())
     }
 

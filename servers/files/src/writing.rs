@@ -338,10 +338,12 @@ pub(crate) fn edit_file(
         uri: uri::uri_of_path(&located.path()),
     })?;
     let (edited, replacements) =
-        edit::apply(&text, edits).map_err(|(index, problem)| FilesError::Edit {
-            path: path.clone(),
-            number: index + 1,
-            problem: problem.describe(),
+        edit::apply(&text, edits, limits.max_write_bytes).map_err(|(index, problem)| {
+            FilesError::Edit {
+                path: path.clone(),
+                number: index + 1,
+                problem: problem.describe(),
+            }
         })?;
     let after = edited.len() as u64;
     if after > limits.max_write_bytes {

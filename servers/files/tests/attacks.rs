@@ -751,3 +751,141 @@ async fn a_symlink_swapped_in_place_of_a_written_file_is_replaced_not_followed()
     assert_eq!(outcome.is_error, Some(true));
     assert_eq!(fixture.outside_state(), before);
 }
+
+/// `base/w` granted read-write with `base/w/docs` granted inside it (`docs_access`), a link
+/// `w/repo/shared` that points out of every grant (as a cloned repository might hold), and
+/// a secret in `base/outside`.
+fn nested_grants(docs_access: Access) -> (TempDir, PathBuf, Folders) {
+    let root = tempfile::tempdir().unwrap();
+    let base = root.path().canonicalize().unwrap();
+    fs::create_dir_all(base.join("outside")).unwrap();
+    fs::write(base.join("outside/secret.txt"), format!("{SECRET}\n")).unwrap();
+    fs::create_dir_all(base.join("w/docs")).unwrap();
+    fs::write(base.join("w/docs/a.txt"), "doc\n").unwrap();
+    fs::create_dir_all(base.join("w/repo")).unwrap();
+    symlink("../outside", base.join("w/repo/shared")).unwrap();
+    let folders = Folders::new(vec![
+        Folder::new(base.join("w"), Access::ReadWrite),
+        Folder::new(base.join("w/docs"), docs_access),
+    ]);
+    (root, base, folders)
+}
+
+/// What the model can do with the outer grant: move the inner grant's folder away and move
+/// the link into its place.
+async fn swap_inner_grant_for_the_link(client: &Client, base: &Path) {
+    let at = |p: &str| base.join(p).display().to_string();
+    ok(
+        client,
+        "move_file",
+        json!({"source": at("w/docs"), "destination": at("w/docs-old")}),
+    )
+    .await;
+    ok(
+        client,
+        "move_file",
+        json!({"source": at("w/repo/shared"), "destination": at("w/docs")}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_nested_grant_swapped_for_a_link_out_is_refused_not_followed() {
+    for docs_access in [Access::ReadOnly, Access::ReadWrite] {
+        let (_root, base, folders) = nested_grants(docs_access);
+        let client = connect(&folders).await;
+        ok(&client, "read_file", json!({"path": "docs/a.txt"})).await;
+        swap_inner_grant_for_the_link(&client, &base).await;
+
+        let mut attempts = vec![
+            ("read_file", json!({"path": "docs/secret.txt"})),
+            ("list_directory", json!({"path": "docs"})),
+            ("get_file_info", json!({"path": "docs/secret.txt"})),
+            ("search_files", json!({"path": "docs", "content": "SECRET"})),
+        ];
+        if docs_access == Access::ReadWrite {
+            attempts.push((
+                "write_file",
+                json!({"path": "docs/pwned.txt", "content": "x"}),
+            ));
+            attempts.push(("create_directory", json!({"path": "docs/made"})));
+        }
+        for (tool, arguments) in &attempts {
+            let message = refused(&client, tool, arguments.clone()).await;
+            assert!(
+                message.contains("no longer the folder that was granted"),
+                "{docs_access:?} {tool} {arguments}: {message}"
+            );
+            assert!(!message.contains(SECRET), "{tool}: {message}");
+        }
+
+        // After any change of grants the inner grant is looked up again: through the link
+        // in the read-write grant, which is refused, and the link's target is no grant.
+        folders.replace(folders.snapshot().to_vec());
+        let message = refused(&client, "read_file", json!({"path": "docs/secret.txt"})).await;
+        assert!(
+            message.contains("reached through the symbolic link")
+                && message.contains(&base.join("w/docs").display().to_string()),
+            "{message}"
+        );
+        let message = refused(
+            &client,
+            "read_file",
+            json!({"path": base.join("outside/secret.txt")}),
+        )
+        .await;
+        assert!(message.contains("outside the granted folders"), "{message}");
+        if docs_access == Access::ReadWrite {
+            refused(
+                &client,
+                "write_file",
+                json!({"path": "docs/pwned.txt", "content": "x"}),
+            )
+            .await;
+        }
+        assert_eq!(
+            listing(&base.join("outside")),
+            ["secret.txt"],
+            "nothing was written outside"
+        );
+        // The outer grant still works, and the moved folder is still in it.
+        let text = text_of(&ok(&client, "read_file", json!({"path": "w/docs-old/a.txt"})).await);
+        assert_eq!(text, "doc\n");
+    }
+}
+
+#[tokio::test]
+async fn a_nested_grant_whose_folder_comes_back_is_usable_again() {
+    let (_root, base, folders) = nested_grants(Access::ReadOnly);
+    let client = connect(&folders).await;
+    swap_inner_grant_for_the_link(&client, &base).await;
+    refused(&client, "read_file", json!({"path": "docs/a.txt"})).await;
+    // The link is moved away and the real folder back: the grant is that folder again.
+    fs::rename(base.join("w/docs"), base.join("w/link")).unwrap();
+    fs::rename(base.join("w/docs-old"), base.join("w/docs")).unwrap();
+    let text = text_of(&ok(&client, "read_file", json!({"path": "docs/a.txt"})).await);
+    assert_eq!(text, "doc\n");
+}
+
+#[tokio::test]
+async fn a_link_inside_a_read_write_grant_to_a_folder_inside_it_still_reaches_a_nested_grant() {
+    let root = tempfile::tempdir().unwrap();
+    let base = root.path().canonicalize().unwrap();
+    fs::create_dir_all(base.join("w/real-docs")).unwrap();
+    fs::write(base.join("w/real-docs/a.txt"), "doc\n").unwrap();
+    symlink("real-docs", base.join("w/docs")).unwrap();
+    // Outside every read-write grant, the user's own links are followed as before.
+    fs::create_dir_all(base.join("elsewhere")).unwrap();
+    fs::write(base.join("elsewhere/b.txt"), "b\n").unwrap();
+    symlink(base.join("elsewhere"), base.join("alias")).unwrap();
+    let folders = Folders::new(vec![
+        Folder::new(base.join("w"), Access::ReadWrite),
+        Folder::new(base.join("w/docs"), Access::ReadOnly),
+        Folder::new(base.join("alias"), Access::ReadOnly),
+    ]);
+    let client = connect(&folders).await;
+    let text = text_of(&ok(&client, "read_file", json!({"path": "docs/a.txt"})).await);
+    assert_eq!(text, "doc\n");
+    let text = text_of(&ok(&client, "read_file", json!({"path": "alias/b.txt"})).await);
+    assert_eq!(text, "b\n");
+}

@@ -491,6 +491,37 @@ async fn edit_file_applies_exact_edits_and_returns_a_diff() {
 }
 
 #[tokio::test]
+async fn edit_file_stops_edits_that_grow_past_the_write_cap_even_in_a_dry_run() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("note.txt"), "hello\n").unwrap();
+    let folders = Folders::new(vec![Folder::new(root.path(), Access::ReadOnly)]);
+    let limits = Limits {
+        max_write_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let client = connect_with(&folders, limits).await;
+    // Each edit doubles every "l": 20 of them would make 2 MiB, and 30 of them gigabytes.
+    let edits: Vec<Value> = (0..20)
+        .map(|_| json!({"old_text": "l", "new_text": "ll", "replace_all": true}))
+        .collect();
+    let message = refused(
+        &client,
+        "edit_file",
+        json!({"path": "note.txt", "edits": edits, "dry_run": true}),
+    )
+    .await;
+    // 2 "l"s become 2^(n+1) after n edits: edit 15 is the first past 64 KiB.
+    assert!(
+        message.starts_with("Edit 15 of ") && message.contains("64 KiB write limit"),
+        "the edit that crosses the cap is named, before the text grows further: {message}"
+    );
+    assert_eq!(
+        fs::read_to_string(root.path().join("note.txt")).unwrap(),
+        "hello\n"
+    );
+}
+
+#[tokio::test]
 async fn list_directory_puts_folders_first_with_file_sizes() {
     let fixture = Fixture::new();
     let client = connect(&fixture.folders).await;
@@ -657,6 +688,44 @@ async fn search_files_finds_names_and_content_lines() {
     )
     .await;
     assert!(message.contains("not valid"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_costly_content_pattern_stops_at_the_time_limit_with_what_it_found() {
+    let root = tempfile::tempdir().unwrap();
+    let line = "the quick brown fox jumps over the lazy dog 0123456789\n";
+    let text = format!("needle\n{}", line.repeat(512 * 1024 / line.len()));
+    fs::write(root.path().join("big.txt"), text).unwrap();
+    let folders = Folders::new(vec![Folder::new(root.path(), Access::ReadOnly)]);
+    let limits = Limits {
+        walk_timeout: std::time::Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let client = connect_with(&folders, limits).await;
+    // Linear time, but thousands of states over every byte: minutes for a few MiB.
+    let alternatives: Vec<String> = (1..60).map(|i| format!("[a-z0-9 ]{{{i}}}x")).collect();
+    let pattern = format!("(?:{})+#|^needle$", alternatives.join("|"));
+    let started = std::time::Instant::now();
+    let found = structured(
+        &client,
+        "search_files",
+        json!({"path": root.path(), "content": pattern, "regex": true}),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    assert_eq!(found["truncated"], true, "{found}");
+    assert!(
+        found["note"].as_str().unwrap().contains("0.2 s time limit"),
+        "{found}"
+    );
+    assert_eq!(
+        found["matches"][0]["line"], 1,
+        "what was found is kept: {found}"
+    );
+    assert!(
+        elapsed < std::time::Duration::from_secs(5),
+        "the search answered {elapsed:?} after it started"
+    );
 }
 
 #[tokio::test]

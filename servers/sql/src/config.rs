@@ -106,6 +106,12 @@ pub struct Limits {
     pub max_sql_bytes: usize,
     /// Largest string or BLOB SQLite may build or read (SQLITE_LIMIT_LENGTH).
     pub max_value_bytes: usize,
+    /// Most bytes of values one result row may hold while SQLite builds it. A statement
+    /// whose rows have N columns may build or read values of at most this / N bytes (and
+    /// at most `max_value_bytes`), so selecting many large values at once fails with a
+    /// clear error instead of holding gigabytes: `SELECT randomblob(1e8), randomblob(1e8),
+    /// …` would otherwise hold 100 MB per column before a single cell is cut.
+    pub max_row_bytes: usize,
     /// Idle SQLite connections kept open for reuse, over all files.
     pub idle_connections: usize,
     /// Connections open at once to one PostgreSQL database.
@@ -128,6 +134,7 @@ impl Default for Limits {
             statement_timeout: Duration::from_secs(10),
             max_sql_bytes: 100 * 1024,
             max_value_bytes: 128 * 1024 * 1024,
+            max_row_bytes: 128 * 1024 * 1024,
             idle_connections: 8,
             postgres_connections: 4,
             scan_depth: 6,
@@ -138,6 +145,12 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The largest value (in bytes) a statement whose rows have `columns` columns may
+    /// build or read: its share of `max_row_bytes`, at most `max_value_bytes`.
+    pub fn value_bytes_for(&self, columns: usize) -> usize {
+        (self.max_row_bytes / columns.max(1)).clamp(1, self.max_value_bytes.max(1))
+    }
+
     /// The number of rows to return for a request that asked for `requested`.
     pub fn rows_for(&self, requested: Option<usize>) -> usize {
         requested

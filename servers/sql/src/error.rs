@@ -56,6 +56,18 @@ pub enum SqlError {
     /// The client cancelled the call.
     #[error("the call was cancelled")]
     Cancelled,
+    /// A value the statement built or read is larger than a row of its width may hold.
+    #[error(
+        "a value in this statement is larger than {}, the most one value may take when each \
+         row has {columns} column(s) (a row may hold {} in all), so the statement was stopped; \
+         select fewer columns, or length() of large values instead of the values themselves",
+         size(*value_limit), size(*row_limit)
+    )]
+    ValueTooLarge {
+        value_limit: usize,
+        row_limit: usize,
+        columns: usize,
+    },
     /// The SQL text is too long.
     #[error("the SQL text is {bytes} bytes long; the limit is {limit} bytes")]
     TooLong { bytes: usize, limit: usize },
@@ -87,6 +99,29 @@ pub enum SqlError {
     Internal(String),
 }
 
+/// `512 B`, `64 KiB`, `42.7 MiB`.
+fn size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    #[allow(clippy::cast_precision_loss)] // a display value
+    let fraction = |unit: usize| bytes as f64 / unit as f64;
+    if bytes >= MIB {
+        if bytes.is_multiple_of(MIB) {
+            format!("{} MiB", bytes / MIB)
+        } else {
+            format!("{:.1} MiB", fraction(MIB))
+        }
+    } else if bytes >= KIB {
+        if bytes.is_multiple_of(KIB) {
+            format!("{} KiB", bytes / KIB)
+        } else {
+            format!("{:.1} KiB", fraction(KIB))
+        }
+    } else {
+        format!("{bytes} B")
+    }
+}
+
 fn seconds(duration: Duration) -> String {
     let millis = duration.as_millis();
     if millis.is_multiple_of(1000) {
@@ -105,6 +140,23 @@ impl IntoContents for SqlError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_too_large_says_the_limits_and_what_to_do() {
+        let message = SqlError::ValueTooLarge {
+            value_limit: 128 * 1024 * 1024 / 3,
+            row_limit: 128 * 1024 * 1024,
+            columns: 3,
+        }
+        .to_string();
+        assert!(
+            message.contains("larger than 42.7 MiB")
+                && message.contains("has 3 column(s)")
+                && message.contains("hold 128 MiB in all")
+                && message.contains("length() of large values"),
+            "{message}"
+        );
+    }
 
     #[test]
     fn timeouts_say_how_long_the_limit_is() {

@@ -270,6 +270,14 @@ impl Session {
         Ok(())
     }
 
+    /// Sets the largest string or BLOB SQLite may build or read on this connection.
+    fn set_value_limit(&self, bytes: usize, limits: &Limits) -> Result<(), SqlError> {
+        self.connection
+            .set_limit(Limit::SQLITE_LIMIT_LENGTH, clamp_limit(bytes))
+            .map(drop)
+            .map_err(|error| self.error(&error, limits))
+    }
+
     /// The error a model sees for a failure on this connection.
     fn error(&self, error: &rusqlite::Error, limits: &Limits) -> SqlError {
         // SQLite reports some refusals (functions) as plain errors: the authorizer's reason
@@ -456,7 +464,61 @@ fn row_values(
     Ok((values, cut))
 }
 
-/// Steps through a statement's rows, keeping what the budget takes.
+/// Holds SQLite's value length limit (SQLITE_LIMIT_LENGTH) to one statement's share of
+/// the row limit while its rows are stepped, and puts the connection's own limit back when
+/// dropped. SQLite checks the limit as it builds or reads each value, so a wide row of
+/// large values fails at the first value over its share, before the row is held.
+struct RowWidthLimit<'s> {
+    session: &'s Session,
+    restore: usize,
+    value_limit: usize,
+    row_limit: usize,
+    columns: usize,
+}
+
+impl<'s> RowWidthLimit<'s> {
+    fn hold(session: &'s Session, columns: usize, limits: &Limits) -> Result<Self, SqlError> {
+        let value_limit = limits.value_bytes_for(columns);
+        session.set_value_limit(value_limit, limits)?;
+        Ok(Self {
+            session,
+            restore: limits.max_value_bytes,
+            value_limit,
+            row_limit: limits.max_row_bytes,
+            columns,
+        })
+    }
+
+    /// The error a model sees for a failure while stepping.
+    fn error(&self, error: &rusqlite::Error, limits: &Limits) -> SqlError {
+        if error.sqlite_error_code() == Some(ErrorCode::TooBig) {
+            return SqlError::ValueTooLarge {
+                value_limit: self.value_limit,
+                row_limit: self.row_limit,
+                columns: self.columns,
+            };
+        }
+        self.session.error(error, limits)
+    }
+}
+
+impl Drop for RowWidthLimit<'_> {
+    fn drop(&mut self) {
+        // Only fails for a negative value, which `clamp_limit` never gives.
+        let _ = self
+            .session
+            .connection
+            .set_limit(Limit::SQLITE_LIMIT_LENGTH, clamp_limit(self.restore));
+    }
+}
+
+/// A limit as SQLite takes it.
+fn clamp_limit(value: usize) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+/// Steps through a statement's rows, keeping what the budget takes. While it steps, no
+/// value may be larger than the statement's share of `max_row_bytes`.
 fn collect_rows(
     session: &Session,
     statement: &mut Statement<'_>,
@@ -465,12 +527,13 @@ fn collect_rows(
     drain: bool,
 ) -> Result<RowBudget, SqlError> {
     let count = statement.column_count();
+    let width = RowWidthLimit::hold(session, count, limits)?;
     let mut rows = statement.raw_query();
     loop {
         let row = match rows.next() {
             Ok(Some(row)) => row,
             Ok(None) => break,
-            Err(error) => return Err(session.error(&error, limits)),
+            Err(error) => return Err(width.error(&error, limits)),
         };
         if !budget.wants_more() {
             if drain {
@@ -479,7 +542,7 @@ fn collect_rows(
             break;
         }
         let (values, cut) = row_values(row, count, limits.max_cell_bytes)
-            .map_err(|error| session.error(&error, limits))?;
+            .map_err(|error| width.error(&error, limits))?;
         budget.push(values, cut);
     }
     Ok(budget)

@@ -588,7 +588,84 @@ async fn huge_values_are_capped_not_returned() {
         )
         .await,
     );
-    assert!(refused.contains("too big"), "{refused}");
+    assert!(refused.contains("larger than 128 MiB"), "{refused}");
+}
+
+#[tokio::test]
+async fn wide_rows_of_large_values_are_stopped_before_they_are_held() {
+    let shop = Shop::new();
+    {
+        let writer = rusqlite::Connection::open(&shop.path).unwrap();
+        writer
+            .execute(
+                "INSERT INTO customers (id, name, photo) VALUES (10, 'big', randomblob(2000000))",
+                [],
+            )
+            .unwrap();
+    }
+    // A row may hold 1 MiB: each of 3 columns a third of it, each of 2 columns half.
+    let limits = Limits {
+        max_row_bytes: 1024 * 1024,
+        ..Limits::default()
+    };
+    let (server, _) = server(shop.dir.path(), Access::ReadWrite, limits);
+    let client = connect(server).await;
+    let query = |sql: &str| json!({"database": shop.database(), "sql": sql});
+
+    // The reviewer's query, scaled down: without the limit each column is built whole.
+    let wide =
+        "SELECT randomblob(400000) AS c0, randomblob(400000) AS c1, randomblob(400000) AS c2";
+    let refused = refusal(&call(&client, "query", query(wide)).await);
+    assert!(
+        refused.contains("larger than 341.3 KiB") && refused.contains("3 column(s)"),
+        "{refused}"
+    );
+    let narrower = "SELECT randomblob(400000) AS c0, randomblob(400000) AS c1";
+    let answer = structured(&call(&client, "query", query(narrower)).await);
+    assert_eq!(answer["rows"][0][1]["bytes"], json!(400_000), "{answer}");
+
+    // A stored value over a row's share is not read; its length still is.
+    let refused = refusal(
+        &call(
+            &client,
+            "query",
+            query("SELECT id, photo FROM customers WHERE id = 10"),
+        )
+        .await,
+    );
+    assert!(refused.contains("larger than 512 KiB"), "{refused}");
+    let answer = structured(
+        &call(
+            &client,
+            "query",
+            query("SELECT id, length(photo) FROM customers WHERE id = 10"),
+        )
+        .await,
+    );
+    assert_eq!(answer["rows"], json!([[10, 2_000_000]]));
+
+    // Rows a write returns are held to the same limit, and the write is undone.
+    let refused = refusal(
+        &call(
+            &client,
+            "execute",
+            query(
+                "UPDATE customers SET name = 'changed' WHERE id = 10 \
+                 RETURNING randomblob(400000), randomblob(400000), randomblob(400000)",
+            ),
+        )
+        .await,
+    );
+    assert!(refused.contains("3 column(s)"), "{refused}");
+    let answer = structured(
+        &call(
+            &client,
+            "query",
+            query("SELECT name FROM customers WHERE id = 10"),
+        )
+        .await,
+    );
+    assert_eq!(answer["rows"], json!([["big"]]));
 }
 
 #[tokio::test]

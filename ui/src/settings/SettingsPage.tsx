@@ -103,6 +103,13 @@ function SettingRow(props: { setting: Setting; onChange: (key: string, value: Va
           onCommit={(n) => onChange(setting.key, n)}
         />
       )}
+      {kind.type === "address" && (
+        <AddressField
+          id={id}
+          value={typeof setting.value === "string" ? setting.value : ""}
+          onCommit={(text) => onChange(setting.key, text)}
+        />
+      )}
       {kind.type === "choice" && (
         <fieldset class="choices" aria-labelledby={`${id}-label`}>
           {kind.options.map((option) => (
@@ -153,5 +160,29 @@ function NumberField(props: {
       />
       <span>{props.unit}</span>
     </label>
+  );
+}
+
+/** An IP address, sent when the field is left or Enter is pressed; the daemon checks it. */
+function AddressField(props: { id: string; value: string; onCommit: (text: string) => void }) {
+  const [text, setText] = useState(props.value);
+  useEffect(() => setText(props.value), [props.value]);
+  const commit = () => {
+    const trimmed = text.trim();
+    if (trimmed !== props.value && trimmed !== "") props.onCommit(trimmed);
+    else setText(props.value);
+  };
+  return (
+    <input
+      id={props.id}
+      class="address-field"
+      type="text"
+      inputMode="decimal"
+      spellcheck={false}
+      value={text}
+      onInput={(e) => setText((e.target as HTMLInputElement).value)}
+      onBlur={commit}
+      onKeyDown={(e) => e.key === "Enter" && commit()}
+    />
   );
 }

@@ -7,8 +7,8 @@
 use crate::{
     environment::Base,
     spec::{
-        ALL_OS, ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate,
-        ScopeKind, UrlShape,
+        ALL_OS, ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location,
+        PathTemplate, ScopeKind, UrlShape,
     },
 };
 
@@ -24,6 +24,7 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         url: Some(UrlShape {
             url_key: "url",
             type_value: Some("http"),
+            env_reference: Some(EnvReference::Braced),
         }),
     },
     locations: &[
@@ -54,6 +55,10 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         },
     ],
     docs: &[
+        DocCheck {
+            source: "code.claude.com/docs/en/mcp (environment variable expansion in url and headers: ${NAME}, ${NAME:-default}; anthropics/claude-code#51581 reports headers left unexpanded on some versions)",
+            version: "docs checked 2026-11-26",
+        },
         DocCheck {
             source: "Claude Code MCP docs and anthropics/claude-code#4193 (maintainer: user ~/.claude.json, project .mcp.json, local ~/.claude.json per project path); claude mcp add writes type stdio/http",
             version: "Claude Code 2.1.238 (trailofbits/claude-code-config#55, 2026-08)",

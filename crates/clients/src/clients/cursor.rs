@@ -5,8 +5,8 @@
 use crate::{
     environment::Base,
     spec::{
-        ALL_OS, ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate,
-        ScopeKind, UrlShape,
+        ALL_OS, ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location,
+        PathTemplate, ScopeKind, UrlShape,
     },
 };
 
@@ -21,6 +21,7 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         url: Some(UrlShape {
             url_key: "url",
             type_value: None,
+            env_reference: Some(EnvReference::EnvPrefixed),
         }),
     },
     locations: &[
@@ -45,6 +46,10 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         },
     ],
     docs: &[
+        DocCheck {
+            source: "cursor.com/docs/mcp (url entries: headers expand ${env:NAME})",
+            version: "docs checked 2026-11-26",
+        },
         DocCheck {
             source: "cursor.com/docs/mcp.md (~/.cursor/mcp.json, .cursor/mcp.json, command/args/env or url/headers), as quoted by integrators",
             version: "docs checked 2026-06-19 (no client version stated)",

@@ -21,6 +21,7 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         url: Some(UrlShape {
             url_key: "url",
             type_value: None,
+            env_reference: None,
         }),
     },
     locations: &[

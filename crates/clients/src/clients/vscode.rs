@@ -5,8 +5,8 @@
 use crate::{
     environment::Base,
     spec::{
-        ALL_OS, ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate,
-        ScopeKind, UrlShape,
+        ALL_OS, ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location,
+        PathTemplate, ScopeKind, UrlShape,
     },
 };
 
@@ -21,6 +21,7 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         url: Some(UrlShape {
             url_key: "url",
             type_value: Some("http"),
+            env_reference: Some(EnvReference::EnvPrefixed),
         }),
     },
     locations: &[
@@ -39,8 +40,14 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
             servers_path: SERVERS,
         },
     ],
-    docs: &[DocCheck {
-        source: "code.visualstudio.com/docs/copilot/reference/mcp-configuration (servers, inputs, stdio/http fields, user profile and .vscode/mcp.json)",
-        version: "docs of late 2026 (no client version stated)",
-    }],
+    docs: &[
+        DocCheck {
+            source: "code.visualstudio.com/docs/copilot/reference/mcp-configuration (headers; variables ${env:NAME}, ${input:id})",
+            version: "docs checked 2026-11-26",
+        },
+        DocCheck {
+            source: "code.visualstudio.com/docs/copilot/reference/mcp-configuration (servers, inputs, stdio/http fields, user profile and .vscode/mcp.json)",
+            version: "docs of late 2026 (no client version stated)",
+        },
+    ],
 };

@@ -5,8 +5,8 @@
 use crate::{
     environment::Base,
     spec::{
-        ALL_OS, ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate,
-        ScopeKind, UrlShape,
+        ALL_OS, ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location,
+        PathTemplate, ScopeKind, UrlShape,
     },
 };
 
@@ -19,6 +19,7 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         url: Some(UrlShape {
             url_key: "serverUrl",
             type_value: None,
+            env_reference: Some(EnvReference::EnvPrefixed),
         }),
     },
     locations: &[Location {
@@ -28,8 +29,14 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         installed_markers: &[PathTemplate::new(Base::Home, &[".codeium", "windsurf"])],
         servers_path: &[KeySegment::Key("mcpServers")],
     }],
-    docs: &[DocCheck {
-        source: "docs.windsurf.com/windsurf/cascade/mcp, as quoted by vendor guides (mcp_config.json, %USERPROFILE% on Windows, serverUrl + headers; a Cursor-style url does not connect)",
-        version: "guides reviewed 2026-10-29 (no client version stated)",
-    }],
+    docs: &[
+        DocCheck {
+            source: "docs.windsurf.com/windsurf/cascade/mcp (config interpolation: ${env:NAME} in serverUrl and headers)",
+            version: "docs checked 2026-11-26",
+        },
+        DocCheck {
+            source: "docs.windsurf.com/windsurf/cascade/mcp, as quoted by vendor guides (mcp_config.json, %USERPROFILE% on Windows, serverUrl + headers; a Cursor-style url does not connect)",
+            version: "guides reviewed 2026-10-29 (no client version stated)",
+        },
+    ],
 };

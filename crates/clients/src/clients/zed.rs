@@ -23,6 +23,7 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         url: Some(UrlShape {
             url_key: "url",
             type_value: None,
+            env_reference: None,
         }),
     },
     locations: &[

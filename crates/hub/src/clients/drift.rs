@@ -5,7 +5,7 @@
 //!
 //! Owns: the watcher's life (restarted on the files managed now), the drift pass, and the
 //! sentence that describes drift. Must not: decide what an entry should say (the bridge
-//! entry, from the parent module) or compare files itself (`switchboard-clients` does).
+//! or URL entry, from `entries.rs`) or compare files itself (`switchboard-clients` does).
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -132,11 +132,17 @@ impl Hub {
     ) {
         let spec = config.client();
         let names = managed.names();
-        let expected: BTreeMap<String, Entry> = names
-            .values()
-            .filter(|server| installed.contains(*server))
-            .filter_map(|server| Some((server.clone(), self.bridge(server).ok()?)))
-            .collect();
+        let mut expected: BTreeMap<String, Entry> = BTreeMap::new();
+        for server in names.values().filter(|server| installed.contains(*server)) {
+            match self.client_entry(spec, server).await {
+                Ok(entry) => {
+                    expected.insert(server.clone(), entry);
+                }
+                Err(error) => {
+                    tracing::warn!(client = spec.id, server = %server, error = %error.message, "the entry this client file should hold cannot be made; it is not checked");
+                }
+            }
+        }
         let path = config.path().to_owned();
         let handled = {
             let names = names.clone();

@@ -96,16 +96,14 @@ impl Hub {
             .await;
         let adopted = match outcome {
             Ok(()) => {
-                let operations = plans
-                    .iter()
-                    .map(|plan| {
-                        Ok(Operation::Adopt {
-                            name: plan.name.clone(),
-                            server: plan.id.clone(),
-                            entry: self.bridge(&plan.id)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, ControlError>>()?;
+                let mut operations = Vec::with_capacity(plans.len());
+                for plan in &plans {
+                    operations.push(Operation::Adopt {
+                        name: plan.name.clone(),
+                        server: plan.id.clone(),
+                        entry: self.client_entry(spec, &plan.id).await?,
+                    });
+                }
                 self.apply(config.clone(), &file, managed, operations).await
             }
             Err(error) => Err(error),

@@ -91,16 +91,54 @@ impl WalkError {
     }
 }
 
-/// Opens a grant's own folder. The grant's path is the user's choice, so symlinks in it are
-/// followed; everything below it is opened relative to this descriptor.
+/// Opens a grant's own folder by its real path ([`Located::root`]), following no symbolic
+/// link on the way: the real path has none, so a link there now means a folder on it was
+/// replaced since the grants were set, and the grant is refused rather than followed.
+/// Everything below the folder is opened relative to this descriptor.
 fn open_root(located: &Located) -> Result<OwnedFd, SandboxError> {
-    let folder = &located.grant().folder.path;
-    rustix::fs::open(folder, THROUGH | OFlags::CLOEXEC, Mode::empty()).map_err(|errno| {
-        SandboxError::GrantUnavailable {
-            folder: folder.display().to_string(),
+    let real = located.root()?;
+    open_without_links(&real).map_err(|errno| match errno {
+        Errno::LOOP | Errno::NOTDIR | Errno::MLINK => SandboxError::GrantReplaced {
+            folder: located.grant().folder.path.display().to_string(),
+        },
+        errno => SandboxError::GrantUnavailable {
+            folder: located.grant().folder.path.display().to_string(),
             source: errno.into(),
-        }
+        },
     })
+}
+
+/// Opens the folder at the absolute path `real`, refusing (`ELOOP` or `ENOTDIR`) if any
+/// name on it is a symbolic link.
+fn open_without_links(real: &Path) -> Result<OwnedFd, Errno> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use rustix::fs::ResolveFlags;
+        match rustix::fs::openat2(
+            rustix::fs::CWD,
+            real,
+            THROUGH | OFlags::CLOEXEC,
+            Mode::empty(),
+            ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+        ) {
+            // No `openat2` (old kernel, seccomp filter): name by name below.
+            Err(Errno::NOSYS | Errno::PERM | Errno::AGAIN) => {}
+            result => return result,
+        }
+    }
+    let mut fd = rustix::fs::open("/", THROUGH | OFlags::CLOEXEC, Mode::empty())?;
+    for component in real.components() {
+        let std::path::Component::Normal(name) = component else {
+            continue;
+        };
+        fd = rustix::fs::openat(
+            &fd,
+            name,
+            THROUGH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+    }
+    Ok(fd)
 }
 
 /// Opens `names` beneath `root` with `flags` for the last name.
@@ -285,14 +323,10 @@ fn is_symlink(fd: BorrowedFd<'_>) -> bool {
 }
 
 /// The names of an absolute link target beneath the grant, if it lies inside it (by the
-/// grant's own spelling or its resolved one). Lexical: `..` in the target is kept as a
-/// name and walked, never applied to the text.
+/// grant's own spelling or its real one). Lexical: `..` in the target is kept as a name and
+/// walked, never applied to the text.
 fn strip_grant(grant: &Grant, target: &Path) -> Option<Vec<OsString>> {
-    let canonical = grant
-        .canonical
-        .clone()
-        .or_else(|| std::fs::canonicalize(&grant.folder.path).ok());
-    for root in std::iter::once(grant.folder.path.as_path()).chain(canonical.as_deref()) {
+    for root in std::iter::once(grant.folder.path.as_path()).chain(grant.canonical.as_deref()) {
         if let Ok(inside) = target.strip_prefix(root) {
             return Some(
                 inside
@@ -384,12 +418,8 @@ pub(crate) fn create_directories(located: &Located) -> Result<Vec<String>, Sandb
 
 pub(crate) fn real_path(located: &Located, intent: Intent) -> Result<PathBuf, SandboxError> {
     let grant = located.grant();
+    let base = located.root()?;
     let root = open_root(located)?;
-    let base = grant
-        .canonical
-        .clone()
-        .or_else(|| std::fs::canonicalize(&grant.folder.path).ok())
-        .unwrap_or_else(|| grant.folder.path.clone());
     let join = |real: Vec<OsString>| {
         let mut path = base.clone();
         path.extend(real);
@@ -617,7 +647,7 @@ mod tests {
     };
 
     use super::*;
-    use crate::sandbox::{Access, Folder};
+    use crate::sandbox::{Access, Folder, rules::Root};
 
     struct Tree {
         _root: tempfile::TempDir,
@@ -644,7 +674,7 @@ mod tests {
         symlink(".", grant.join("here")).unwrap();
         Tree {
             _root: root,
-            grant: Grant::new(Folder::new(&grant, Access::ReadOnly), None),
+            grant: Grant::new(Folder::new(&grant, Access::ReadOnly), Root::Real(grant)),
             outside,
         }
     }

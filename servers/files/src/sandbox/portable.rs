@@ -17,12 +17,21 @@ use std::{
 
 use super::{Intent, Kind, Located, Meta, SandboxError, handle::Entry};
 
+/// The grant's real folder as found when the grants were set; refused when the folder
+/// there now resolves elsewhere (a link or junction put in its place since).
 fn grant_root(located: &Located) -> Result<PathBuf, SandboxError> {
+    let real = located.root()?;
     let folder = &located.grant().folder.path;
-    fs::canonicalize(folder).map_err(|source| SandboxError::GrantUnavailable {
+    let now = fs::canonicalize(&real).map_err(|source| SandboxError::GrantUnavailable {
         folder: folder.display().to_string(),
         source,
-    })
+    })?;
+    if now != real {
+        return Err(SandboxError::GrantReplaced {
+            folder: folder.display().to_string(),
+        });
+    }
+    Ok(real)
 }
 
 /// The real path of `names` beneath the grant, refused if it resolves outside.

@@ -58,6 +58,20 @@ pub(crate) struct Request {
     pub(crate) components: Vec<String>,
 }
 
+/// Where a granted folder really is, as found when the grants were set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Root {
+    /// Its real path: absolute, with no symbolic link anywhere in it. The folder is opened
+    /// by this path, following no link, so a name on it swapped for a link since is noticed.
+    Real(PathBuf),
+    /// It could not be found then (not there yet, or unreadable); looked up again on use.
+    Unresolved,
+    /// Reaching it means following `link`, which lies inside the read-write grant `holder`
+    /// and points out of it. A model can put such a link there (by moving a granted folder
+    /// away and a link into its place), so it is never followed to find a grant.
+    ThroughLink { link: PathBuf, holder: PathBuf },
+}
+
 /// A granted folder prepared for matching: its path split into names once, when the
 /// grants are set, not on every call.
 #[derive(Debug, Clone)]
@@ -67,8 +81,10 @@ pub(crate) struct Grant {
     pub(crate) components: Vec<String>,
     /// Drive prefix on Windows.
     pub(crate) prefix: Option<String>,
-    /// The same folder with symlinks resolved, when that differs (such as `/tmp` and
-    /// `/private/tmp` on macOS), so either spelling is accepted.
+    /// Where the folder really is.
+    pub(crate) root: Root,
+    /// The real path when it differs from the grant's (such as `/tmp` and `/private/tmp`
+    /// on macOS), so either spelling is accepted.
     pub(crate) canonical: Option<PathBuf>,
     pub(crate) canonical_components: Option<Vec<String>>,
     /// The last name of the path, for relative paths that start with it.
@@ -76,15 +92,20 @@ pub(crate) struct Grant {
 }
 
 impl Grant {
-    /// Prepares a folder whose path is already absolute and normalised.
-    pub(crate) fn new(folder: Folder, canonical: Option<PathBuf>) -> Self {
+    /// Prepares a folder whose path is already absolute and normalised, found at `root`.
+    pub(crate) fn new(folder: Folder, root: Root) -> Self {
         let (prefix, components) = split_path(&folder.path);
+        let canonical = match &root {
+            Root::Real(real) if real != &folder.path => Some(real.clone()),
+            _ => None,
+        };
         let canonical_components = canonical.as_deref().map(|c| split_path(c).1);
         let name = components.last().cloned().unwrap_or_default();
         Self {
             folder,
             components,
             prefix,
+            root,
             canonical,
             canonical_components,
             name,
@@ -465,7 +486,7 @@ mod tests {
                 path: PathBuf::from(path),
                 access,
             },
-            None,
+            Root::Unresolved,
         )
     }
 
@@ -623,7 +644,7 @@ mod tests {
                 path: "/tmp/g".into(),
                 access: Access::ReadOnly,
             },
-            Some("/private/tmp/g".into()),
+            Root::Real("/private/tmp/g".into()),
         )];
         let placed = place_unix(&grants, "/private/tmp/g/x", Intent::Read).unwrap();
         assert_eq!(placed.rest, ["x"]);
