@@ -603,13 +603,20 @@ impl Hub {
                 break;
             }
         }
+        // Goodbye: the session ends on end of input. Dropping one half of a split duplex
+        // closes nothing while the other half lives, so shut the writing side down and let
+        // go of both.
+        let _ = requests.shutdown().await;
         drop(requests);
+        drop(replies);
         let _ = session.await;
         outcome
     }
 
     /// The call figures of one server, or of every installed server.
     pub async fn server_stats(&self, id: Option<&str>) -> Result<Vec<ServerStats>, ControlError> {
+        // The figures count stored calls: wait for the ones already made.
+        self.inner.recorder.flush().await;
         let now = now_ms();
         let stats = self.inner.recorder.stats();
         Ok(match id {
