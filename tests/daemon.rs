@@ -652,3 +652,182 @@ async fn futures_join_all<F: std::future::Future>(
     outputs.extend(results.into_iter().flatten());
     outputs
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_gives_a_live_session_a_fresh_process_and_the_client_keeps_working() {
+    let home = Home::new();
+    add_everything(&home);
+    let client = connect(&home, "everything").await;
+    call(&client, "echo", json!({"message": "before"})).await;
+    let before = server_groups(&home, "everything").await;
+    assert_eq!(before.len(), 1, "one process tree");
+
+    let said = home.run(&["restart", "everything"]);
+    assert!(
+        said.contains("Restarted \"everything\" for the one client"),
+        "{said}"
+    );
+    let result = call(&client, "echo", json!({"message": "after the restart"})).await;
+    assert!(
+        text(&result).contains("after the restart"),
+        "{}",
+        text(&result)
+    );
+    let after = server_groups(&home, "everything").await;
+    assert_eq!(after.len(), 1, "still one session");
+    assert_ne!(after, before, "a new process tree serves it");
+    assert!(
+        eventually(Duration::from_secs(5), || gone(&before)),
+        "the old tree is gone"
+    );
+
+    home.run(&["disable", "everything"]);
+    let refused = home.command(&["restart", "everything"]).output().unwrap();
+    assert!(
+        !refused.status.success(),
+        "a switched-off server is not restarted"
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("switched off") && stderr.contains("switchboard enable everything"),
+        "the error says what to do: {stderr}"
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_figures_come_from_the_log_and_survive_a_daemon_restart() {
+    let home = Home::new();
+    let client = connect(&home, "calc").await;
+    for i in 0..9 {
+        call(
+            &client,
+            "calculate",
+            json!({"expression": format!("{i} + 1")}),
+        )
+        .await;
+    }
+    let failed = call(&client, "calculate", json!({"expression": "1/0"})).await;
+    assert_eq!(failed.is_error, Some(true));
+    client.cancel().await.unwrap();
+
+    let figures = |stats: &switchboard_gateway::ServerStats| {
+        let tools_calls = stats.calls;
+        (
+            tools_calls,
+            stats.errors,
+            stats.p50_ms.is_some(),
+            stats.series.len(),
+        )
+    };
+    let mut control_client = control(&home).await;
+    let stats: Vec<switchboard_gateway::ServerStats> = control_client
+        .call(Request::ServerStats {
+            id: Some("calc".into()),
+        })
+        .await
+        .unwrap();
+    // The handshake and tools/list count too: every request is a call.
+    let (calls, errors, has_p50, points) = figures(&stats[0]);
+    assert!(calls >= 10, "{calls} calls counted");
+    assert_eq!(errors, 1, "the division by zero is the one failure");
+    assert!(has_p50, "latency figures");
+    assert_eq!(points, 60, "a ten-minute series");
+    let status = home.run(&["status"]);
+    assert!(
+        status.contains("CALLS/MIN") && status.contains("P95"),
+        "{status}"
+    );
+
+    home.run(&["stop"]);
+    let restarted = home.run(&["list"]);
+    assert!(restarted.contains("calc"), "{restarted}");
+    let again: Vec<switchboard_gateway::ServerStats> = control(&home)
+        .await
+        .call(Request::ServerStats {
+            id: Some("calc".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        figures(&again[0]),
+        (calls, errors, true, 60),
+        "the new daemon reads the figures back from the log"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watchers_get_a_pulse_with_every_servers_figures() {
+    let home = Home::new();
+    home.run(&["list"]);
+    let mut watcher = control(&home).await;
+    let _: bool = watcher.call(Request::Subscribe).await.unwrap();
+    let pulse = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(switchboard_gateway::Event::Pulse { servers }) =
+                watcher.next_event().await.unwrap()
+            {
+                return servers;
+            }
+        }
+    })
+    .await
+    .expect("a pulse within 10 s");
+    let ids: Vec<&str> = pulse.iter().map(|p| p.server.as_str()).collect();
+    assert!(
+        ids.contains(&"calc") && ids.contains(&"files"),
+        "every installed server: {ids:?}"
+    );
+}
+
+#[test]
+fn retention_and_quit_settings_are_checked_and_kept() {
+    let home = Home::new();
+    let shown = home.run(&["settings"]);
+    assert!(
+        shown.contains("calls.retention_days = 30 (default)")
+            && shown.contains("app.on_quit = \"keep_serving\" (default)"),
+        "{shown}"
+    );
+    let changed = home.run(&["settings", "calls.retention_days", "7"]);
+    assert!(changed.contains("calls.retention_days = 7"), "{changed}");
+    let refused = home
+        .command(&["settings", "calls.retention_days", "0"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("from 1 to 3650"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+#[test]
+fn tools_lists_every_tool_with_its_switch_asking_a_server_no_client_has_used() {
+    let home = Home::new();
+    let shown = home.run(&["tools", "clock", "--disable", "convert_time"]);
+    let switch_of = |tool: &str| {
+        shown
+            .lines()
+            .find(|line| line.starts_with(tool))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .map(str::to_owned)
+    };
+    assert_eq!(switch_of("convert_time").as_deref(), Some("off"), "{shown}");
+    assert_eq!(
+        switch_of("get_current_time").as_deref(),
+        Some("on"),
+        "{shown}"
+    );
+    assert_eq!(
+        switch_of("list_timezones").as_deref(),
+        Some("on"),
+        "{shown}"
+    );
+    let logs = home.run(&["logs", "--server", "clock"]);
+    assert!(
+        logs.contains("switchboard  clock  tools/list"),
+        "asking for the tools is a call like any other: {logs}"
+    );
+}

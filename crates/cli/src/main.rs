@@ -205,6 +205,9 @@ enum Command {
     /// Switch a server off: its tools disappear from clients at once.
     Disable { id: String },
 
+    /// Restart a server's processes; connected clients keep their sessions.
+    Restart { id: String },
+
     /// Show or change which tools of a server are switched off.
     Tools {
         server: String,
@@ -216,7 +219,8 @@ enum Command {
         disable: Vec<String>,
     },
 
-    /// Show the daemon and every server's state, sessions, restarts, CPU and memory.
+    /// Show the daemon and every server's state, sessions, restarts, CPU and memory, and
+    /// its calls in the last five minutes (per minute, errors, median and p95 latency).
     Status,
 
     /// Show recent calls clients made through Switchboard.
@@ -557,6 +561,7 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
         Command::Import { client } => clients::import(&paths()?, client).await,
         Command::Enable { id } => manage::set_enabled(&paths()?, id, true).await,
         Command::Disable { id } => manage::set_enabled(&paths()?, id, false).await,
+        Command::Restart { id } => manage::restart(&paths()?, id).await,
         Command::Tools {
             server,
             enable,

@@ -1,13 +1,13 @@
 //! The commands that manage Switchboard through the daemon's control API: list, add,
-//! remove, enable, disable, tools, status, logs, grant, grants, revoke, prompts, settings,
-//! stop (the client-file commands are in `clients`). Each is a thin adapter: build a
-//! request, call the daemon, print the answer.
+//! remove, enable, disable, restart, tools, status, logs, grant, grants, revoke, prompts,
+//! settings, stop (the client-file commands are in `clients`). Each is a thin adapter: build
+//! a request, call the daemon, print the answer.
 
 use std::{collections::BTreeMap, path::PathBuf};
 
 use anyhow::{Context, bail};
 use server_prompts::Template;
-use switchboard_gateway::Event;
+use switchboard_gateway::{Event, ToolView};
 use switchboard_hub::{
     AutoStart, ControlClient, DaemonStatus, Paths, Request, ServerInfo, Setting,
 };
@@ -41,7 +41,7 @@ pub(crate) async fn list(paths: &Paths) -> anyhow::Result<()> {
 
 #[allow(clippy::print_stdout)]
 fn print_servers(servers: &[ServerInfo]) {
-    let rows: Vec<[String; 8]> = servers
+    let rows: Vec<[String; 12]> = servers
         .iter()
         .map(|s| {
             [
@@ -53,12 +53,27 @@ fn print_servers(servers: &[ServerInfo]) {
                 s.runtime.restarts.to_string(),
                 format!("{:.1}%", s.usage.cpu_percent),
                 bytes(s.usage.memory_bytes),
+                format!("{:.1}", s.stats.calls_per_minute),
+                percent(s.stats.error_rate),
+                millis(s.stats.p50_ms),
+                millis(s.stats.p95_ms),
             ]
         })
         .collect();
     table(
         &[
-            "ID", "NAME", "SWITCH", "STATE", "SESSIONS", "RESTARTS", "CPU", "MEMORY",
+            "ID",
+            "NAME",
+            "SWITCH",
+            "STATE",
+            "SESSIONS",
+            "RESTARTS",
+            "CPU",
+            "MEMORY",
+            "CALLS/MIN",
+            "ERRORS",
+            "P50",
+            "P95",
         ],
         &rows,
     );
@@ -85,6 +100,18 @@ fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
     println!("{}", line(header.to_vec()));
     for row in rows {
         println!("{}", line(row.iter().map(String::as_str).collect()));
+    }
+}
+
+fn percent(rate: f64) -> String {
+    format!("{:.0}%", rate * 100.0)
+}
+
+fn millis(ms: Option<f64>) -> String {
+    match ms {
+        None => "-".into(),
+        Some(ms) if ms < 10.0 => format!("{ms:.2} ms"),
+        Some(ms) => format!("{ms:.0} ms"),
     }
 }
 
@@ -210,6 +237,23 @@ pub(crate) async fn set_enabled(paths: &Paths, id: String, enabled: bool) -> any
 }
 
 #[allow(clippy::print_stdout)]
+pub(crate) async fn restart(paths: &Paths, id: String) -> anyhow::Result<()> {
+    let sessions: usize = client(paths)
+        .await?
+        .call(Request::RestartServer { id: id.clone() })
+        .await?;
+    match sessions {
+        0 => println!(
+            "\"{id}\" is not running (no client is connected to it); it starts fresh when one \
+             connects."
+        ),
+        1 => println!("Restarted \"{id}\" for the one client using it."),
+        n => println!("Restarted \"{id}\" for the {n} clients using it."),
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
 pub(crate) async fn tools(
     paths: &Paths,
     server: String,
@@ -237,6 +281,35 @@ pub(crate) async fn tools(
         Some(info) => info,
         None => client.call(Request::GetServer { id: server }).await?,
     };
+    // Every tool with its switch, when the server can say which it has.
+    if let Ok(listed) = client
+        .call::<Vec<ToolView>>(Request::ListTools {
+            id: info.id.clone(),
+        })
+        .await
+    {
+        let rows: Vec<[String; 3]> = listed
+            .iter()
+            .map(|tool| {
+                let on = !info.disabled_tools.contains(&tool.name);
+                [
+                    tool.name.clone(),
+                    if on { "on".into() } else { "off".into() },
+                    tool.description
+                        .as_deref()
+                        .unwrap_or_default()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .chars()
+                        .take(70)
+                        .collect(),
+                ]
+            })
+            .collect();
+        table(&["TOOL", "SWITCH", "DESCRIPTION"], &rows);
+        return Ok(());
+    }
     if info.disabled_tools.is_empty() {
         println!("Every tool of \"{}\" is on.", info.id);
     } else {
@@ -566,6 +639,14 @@ mod tests {
             ("left-pad".into(), "1.0.0".into())
         );
         assert_eq!(split_npm("left-pad"), ("left-pad".into(), String::new()));
+    }
+
+    #[test]
+    fn figures_read_like_a_person_would_say_them() {
+        assert_eq!(percent(0.125), "12%");
+        assert_eq!(millis(None), "-");
+        assert_eq!(millis(Some(0.4321)), "0.43 ms");
+        assert_eq!(millis(Some(123.4)), "123 ms");
     }
 
     #[test]

@@ -6,9 +6,11 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use switchboard_store::StoredCall;
-use switchboard_supervisor::ServerState;
+use switchboard_supervisor::{ServerState, TreeUsage};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+use crate::stats::ServerStats;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A server's combined state changed.
@@ -36,10 +38,21 @@ pub enum Event {
         step: String,
         message: String,
     },
+    /// Every few seconds while someone watches: each installed server's CPU, memory and
+    /// call figures.
+    Pulse { servers: Vec<ServerPulse> },
+}
+
+/// One server's live figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct ServerPulse {
+    pub server: String,
+    pub usage: TreeUsage,
+    pub stats: ServerStats,
 }
 
 /// One managed entry a client dropped or altered. No values: they may be secrets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct DriftedEntry {
     /// The entry's name in the client's file.
     pub name: String,
@@ -52,7 +65,7 @@ pub struct DriftedEntry {
 }
 
 /// What the daemon did about drift, as the `clients.drift` setting says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum DriftAction {
     /// Switchboard's entries were written back.

@@ -5,8 +5,9 @@
 //! negotiate them), recording every request/response pair into the call log, switching a
 //! server or one of its tools off at once, answering `roots/list` with the server's folder
 //! grants, health probes, and restarting a crashed server process with its handshake
-//! replayed; the HTTP endpoint in front of the same sessions, and the call counters behind
-//! `/metrics`. Must not: decide policy (the hub publishes it), open the keychain, or touch
+//! replayed; the HTTP endpoint in front of the same sessions, the call counters behind
+//! `/metrics`, and the call figures (rate, errors, latency) of every server. Must not:
+//! decide policy (the hub publishes it), open the keychain, or touch
 //! client config files.
 
 pub mod aggregate;
@@ -22,10 +23,12 @@ pub mod recorder;
 pub mod runtime;
 pub mod session;
 pub mod standin;
+pub mod stats;
 
-pub use events::{DriftAction, DriftedEntry, Event, Events};
+pub use events::{DriftAction, DriftedEntry, Event, Events, ServerPulse};
 pub use policy::{Availability, Root, ServerPolicy};
 pub use recorder::Recorder;
-pub use runtime::{RuntimeView, Runtimes, SessionId, SessionView};
+pub use runtime::{RuntimeView, Runtimes, SessionId, SessionView, ToolView};
 pub use session::{Opening, SessionConfig, SessionContext, Upstream, UpstreamError, Upstreams};
 pub use standin::{Absence, Standin};
+pub use stats::{CallStats, ServerStats, StatsPoint};

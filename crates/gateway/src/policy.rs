@@ -1,5 +1,6 @@
 //! What a session may do right now: whether its server is known and switched on, which of
-//! its tools are switched off, and which folders it is granted (answered as MCP roots).
+//! its tools are switched off, which folders it is granted (answered as MCP roots), and
+//! which start of the server it should be talking to (a restart asked for by the user).
 //! The hub publishes a policy per server; sessions follow it live. The rewriting of
 //! messages it implies is pure and lives here.
 
@@ -15,6 +16,9 @@ pub struct ServerPolicy {
     pub disabled_tools: BTreeSet<String>,
     /// Granted folders as `file://` URIs with display names.
     pub roots: Vec<Root>,
+    /// Raised by one each time the user restarts the server: a session whose server was
+    /// started under an older generation stops it and starts a fresh one.
+    pub generation: u64,
     /// Changes whenever how the server starts changes (its command, settings or secrets),
     /// so that a session that could not start it tries again.
     pub revision: u64,

@@ -1,8 +1,8 @@
 //! Recording calls without slowing them: the relay pushes a record into a queue (a short,
 //! never-contended lock, no I/O) and a writer task stores batches, one transaction each.
 //! When the writer falls behind, the oldest queued records lose their argument text, never
-//! the record itself. Each call is also counted for `/metrics` and logged (tool,
-//! duration_ms, status) as it is pushed.
+//! the record itself. What is stored is also counted into the call figures; each call is
+//! also counted for `/metrics` and logged (tool, duration_ms, status) as it is pushed.
 
 use std::{
     collections::VecDeque,
@@ -19,6 +19,7 @@ use crate::{
     events::{Event, Events},
     metrics::Metrics,
     preview::preview,
+    stats::CallStats,
 };
 
 /// Queued records beyond this many lose their argument text, oldest first.
@@ -43,6 +44,9 @@ struct Inner {
     /// Secret values to redact from previews wherever they appear (shared with the daemon,
     /// which teaches it every secret it hands a server).
     redactor: Redactor,
+    /// The figures of the calls stored so far.
+    stats: CallStats,
+    /// The counters behind `/metrics`.
     metrics: Metrics,
 }
 
@@ -75,6 +79,7 @@ impl Recorder {
                 wake: Notify::new(),
                 written: watch::channel(0).0,
                 redactor,
+                stats: CallStats::default(),
                 metrics: Metrics::default(),
             }),
         }
@@ -107,6 +112,11 @@ impl Recorder {
             }
         }
         self.inner.wake.notify_one();
+    }
+
+    /// The figures (rate, errors, latency) of the calls stored so far.
+    pub fn stats(&self) -> &CallStats {
+        &self.inner.stats
     }
 
     /// The counters of every call pushed, for `/metrics`.
@@ -173,6 +183,7 @@ impl Recorder {
         loop {
             match store.record_calls(&records).await {
                 Ok(ids) => {
+                    self.inner.stats.add(&records);
                     for (id, record) in ids.into_iter().zip(records) {
                         let _ = events.send(Event::Call {
                             call: StoredCall { id, record },

@@ -1,5 +1,5 @@
-//! The live state of every server: its sessions and their states, restarts, recent stderr
-//! and last error. Shared by the sessions (which report) and the control API (which reads);
+//! The live state of every server: its sessions and their states, restarts, recent stderr,
+//! last error, and the tools it last said it offers. Shared by the sessions (which report) and the control API (which reads);
 //! a change of a server's combined state is announced as an event.
 
 use std::{
@@ -19,16 +19,61 @@ const STDERR_LINES: usize = 50;
 pub type SessionId = u64;
 
 /// What the control API shows of one server's processes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct RuntimeView {
     pub state: ServerState,
     pub sessions: Vec<SessionView>,
     pub restarts: u32,
     pub stderr: Vec<String>,
     pub last_error: Option<String>,
+    /// The tools the server listed last (all of them, switched off or not); `None` until a
+    /// session has listed them.
+    pub tools: Option<Vec<ToolView>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A tool a server offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ToolView {
+    pub name: String,
+    /// The server's own description, cut to a few hundred characters.
+    pub description: Option<String>,
+}
+
+/// Longest tool description kept, in characters.
+const DESCRIPTION_CHARS: usize = 300;
+
+/// The tools in a `tools/list` result, with descriptions cut short; `None` if it is not
+/// one.
+pub fn tools_of(result: &str) -> Option<Vec<ToolView>> {
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        tools: Vec<Tool>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Tool {
+        name: String,
+        #[serde(default)]
+        description: Option<String>,
+    }
+    let listed: Listed = serde_json::from_str(result).ok()?;
+    Some(
+        listed
+            .tools
+            .into_iter()
+            .map(|tool| ToolView {
+                name: tool.name,
+                description: tool.description.map(|d| {
+                    match d.char_indices().nth(DESCRIPTION_CHARS) {
+                        Some((cut, _)) => format!("{}…", d[..cut].trim_end()),
+                        None => d,
+                    }
+                }),
+            })
+            .collect(),
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct SessionView {
     pub id: SessionId,
     pub client: String,
@@ -45,6 +90,7 @@ struct ServerRuntime {
     restarts: u32,
     stderr: StderrRing,
     last_error: Option<String>,
+    tools: Option<Vec<ToolView>>,
     announced: ServerState,
 }
 
@@ -55,6 +101,7 @@ impl Default for ServerRuntime {
             restarts: 0,
             stderr: StderrRing::new(STDERR_LINES),
             last_error: None,
+            tools: None,
             announced: ServerState::Stopped,
         }
     }
@@ -156,6 +203,33 @@ impl Runtimes {
         self.update(server, |runtime| runtime.stderr.push(line));
     }
 
+    /// Records the tools a server listed (its first page, unfiltered).
+    pub fn set_tools(&self, server: &str, tools: Vec<ToolView>) {
+        let mut servers = self.lock();
+        let runtime = servers.entry(server.to_owned()).or_default();
+        if runtime.tools.as_ref() != Some(&tools) {
+            runtime.tools = Some(tools);
+        }
+    }
+
+    /// The tools `server` listed last, if any session listed them.
+    pub fn tools(&self, server: &str) -> Option<Vec<ToolView>> {
+        self.lock()
+            .get(server)
+            .and_then(|runtime| runtime.tools.clone())
+    }
+
+    /// Forgets everything about a server (after it is removed).
+    pub fn forget(&self, server: &str) {
+        let mut servers = self.lock();
+        if servers
+            .get(server)
+            .is_some_and(|runtime| runtime.sessions.is_empty())
+        {
+            servers.remove(server);
+        }
+    }
+
     /// The last `n` stderr lines of `server`.
     pub fn stderr_tail(&self, server: &str, n: usize) -> String {
         self.lock()
@@ -184,6 +258,7 @@ impl Runtimes {
                     restarts: runtime.restarts,
                     stderr: runtime.stderr.lines(),
                     last_error: runtime.last_error.clone(),
+                    tools: runtime.tools.clone(),
                 }
             }
             None => RuntimeView {
@@ -192,6 +267,7 @@ impl Runtimes {
                 restarts: 0,
                 stderr: Vec::new(),
                 last_error: None,
+                tools: None,
             },
         }
     }
@@ -213,6 +289,24 @@ impl Runtimes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_tools_are_read_with_short_descriptions() {
+        let long = "d".repeat(DESCRIPTION_CHARS + 50);
+        let result = format!(
+            r#"{{"tools":[{{"name":"read","description":"Reads","inputSchema":{{}}}},{{"name":"x","description":"{long}"}},{{"name":"bare"}}]}}"#
+        );
+        let tools = tools_of(&result).unwrap();
+        assert_eq!(tools.len(), 3);
+        assert_eq!(tools[0].description.as_deref(), Some("Reads"));
+        assert_eq!(
+            tools[1].description.as_ref().unwrap().chars().count(),
+            DESCRIPTION_CHARS + 1,
+            "cut with an ellipsis"
+        );
+        assert_eq!(tools[2].description, None);
+        assert!(tools_of(r#"{"content":[]}"#).is_none(), "not a tool list");
+    }
 
     #[test]
     fn combined_state_changes_are_announced_once() {

@@ -359,6 +359,8 @@ struct Pending {
     at: i64,
     started: Instant,
     request_bytes: usize,
+    /// A `tools/list` asking for a later page.
+    paged: bool,
 }
 
 /// A request of the gateway's own, whose answer is consumed.
@@ -578,6 +580,10 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             } else {
                 (None, None)
             };
+        let paged = method == "tools/list"
+            && envelope
+                .params
+                .is_some_and(|params| params.get().contains("\"cursor\""));
         let pending = Pending {
             method: method.clone(),
             tool: tool.clone(),
@@ -585,6 +591,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             at: now_ms(),
             started: Instant::now(),
             request_bytes: line.len(),
+            paged,
         };
 
         if method == "tools/call"
@@ -644,8 +651,16 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                 {
                     self.set_state(ServerState::Healthy);
                 }
+                let from_server = !self.link.as_ref().is_some_and(|l| l.standin);
                 let filtered = match (pending.method.as_str(), envelope.result) {
                     ("tools/list", Some(result)) => {
+                        // The first page tells the app which tools there are to switch.
+                        if from_server
+                            && !pending.paged
+                            && let Some(tools) = crate::runtime::tools_of(result.get())
+                        {
+                            self.context.runtimes.set_tools(&self.server, tools);
+                        }
                         filter_tools_result(result.get(), &self.policy.disabled_tools)
                     }
                     _ => None,
@@ -761,17 +776,24 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
 
     async fn follow(&mut self, policy: ServerPolicy) {
         let old = std::mem::replace(&mut self.policy, policy);
+        let switched = old.availability != self.policy.availability;
+        let restarted = old.generation != self.policy.generation;
         // A server that could not start is tried again as soon as how it starts changes
         // (the missing secret was stored, say).
         let retry = self.cannot_start.is_some() && old.revision != self.policy.revision;
-        if old.availability != self.policy.availability || retry {
-            tracing::info!(server = %self.server, session = self.id, from = ?old.availability, to = ?self.policy.availability, "server switched");
+        if switched || restarted || retry {
+            tracing::info!(server = %self.server, session = self.id, from = ?old.availability, to = ?self.policy.availability, restarted, "server switched or restarted");
             if let Some(link) = self.link.take() {
                 let grace = self.context.config.abandon_grace;
                 stop_link(link, grace).await;
             }
             let message = match self.policy.availability {
-                Availability::On => None,
+                Availability::On if switched => None,
+                Availability::On => Some(format!(
+                    "The server \"{}\" was restarted in Switchboard while this request ran; \
+                     try again.",
+                    self.server
+                )),
                 Availability::Off => Some(format!(
                     "The server \"{}\" was switched off in Switchboard while this request ran.",
                     self.server

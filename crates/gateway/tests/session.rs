@@ -588,3 +588,48 @@ async fn both_protocol_eras_pass_through() {
     let calls = h.calls().await;
     assert_eq!(calls.last().unwrap().record.client, "modern-client");
 }
+
+#[tokio::test]
+async fn a_restart_replaces_the_server_and_replays_the_handshake_so_calls_keep_working() {
+    let mut h = start(on(), true, quick()).await;
+    let mut first = h.next_server().await;
+    let client = tokio::spawn(async move {
+        h.initialize().await;
+        h
+    });
+    accept_handshake(&mut first).await;
+    let _initialized = first.recv().await;
+    let mut h = client.await.unwrap();
+
+    // A call is in flight when the user restarts the server.
+    h.client
+        .send(json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+                     "params": {"name": "slow", "arguments": {}}}))
+        .await;
+    let _call = first.recv().await;
+    h.policy.send_modify(|policy| policy.generation += 1);
+
+    let mut second = h.next_server().await;
+    let replayed = accept_handshake(&mut second).await;
+    assert_eq!(
+        replayed["params"]["clientInfo"]["name"], "test-client",
+        "the fresh server gets the client's own handshake"
+    );
+    assert!(
+        first.closed().await,
+        "the old server's connection is closed"
+    );
+    let failed = h.client.recv_reply().await;
+    assert_eq!(failed["id"], 7, "{failed}");
+    let message = failed["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("restarted") && message.contains("try again"),
+        "the call in flight is told why it failed: {message}"
+    );
+    assert_eq!(*h.upstreams.opened.lock().unwrap(), 2, "one new server");
+    assert_eq!(
+        h.runtimes.view("calc").sessions.len(),
+        1,
+        "still one session, not a new one"
+    );
+}

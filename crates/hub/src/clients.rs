@@ -84,7 +84,7 @@ impl ClientFiles {
 
 /// A client file named in a request: a client id and a scope (user by default; project
 /// and local scopes with an absolute project folder).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ClientTarget {
     pub client: String,
     #[serde(default = "user_scope")]
@@ -212,7 +212,7 @@ impl fmt::Display for ClientTarget {
 }
 
 /// One known client and what its files hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ClientInfo {
     /// The client's id, such as `cursor`.
     pub id: String,
@@ -224,7 +224,7 @@ pub struct ClientInfo {
 }
 
 /// One client file: Switchboard's entries in it and everyone else's, by name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ClientFileInfo {
     pub scope: ClientScope,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -241,7 +241,7 @@ pub struct ClientFileInfo {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ManagedEntryInfo {
     pub name: String,
     pub server: String,
@@ -250,7 +250,7 @@ pub struct ManagedEntryInfo {
 }
 
 /// What happened to one managed entry of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryChangeKind {
     Added,
@@ -261,7 +261,7 @@ pub enum EntryChangeKind {
     AlreadyAbsent,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct EntryChange {
     pub name: String,
     pub server: String,
@@ -269,7 +269,7 @@ pub struct EntryChange {
 }
 
 /// What one client file went through.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct FileReport {
     pub client: String,
     pub client_name: String,
@@ -292,7 +292,7 @@ pub struct FileReport {
 }
 
 /// A client file that could not be changed; it was left as it was.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct FileFailure {
     pub client: String,
     pub client_name: String,
@@ -306,7 +306,7 @@ pub struct FileFailure {
 }
 
 /// The result of installing or uninstalling a server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ClientsChange {
     pub server: String,
     pub files: Vec<FileReport>,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use server_prompts::Template;
-use switchboard_gateway::{Event, RuntimeView};
+use switchboard_gateway::{Event, RuntimeView, ServerStats};
 use switchboard_store::{Access, CallQuery, Grant, Launch, StoreError};
 use switchboard_supervisor::TreeUsage;
 
@@ -31,6 +31,19 @@ pub enum Request {
     },
     RemoveServer {
         id: String,
+    },
+    /// Restart a server's processes in every open session (answers how many).
+    RestartServer {
+        id: String,
+    },
+    /// The tools a server offers, switched off or not (asking the server if need be).
+    ListTools {
+        id: String,
+    },
+    /// Call figures (rate, errors, latency, a ten-minute series) of one server or all.
+    ServerStats {
+        #[serde(default)]
+        id: Option<String>,
     },
     SetEnabled {
         id: String,
@@ -168,7 +181,7 @@ pub struct ReplyMessage {
 }
 
 /// The daemon itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct DaemonStatus {
     pub pid: u32,
     pub version: String,
@@ -180,7 +193,7 @@ pub struct DaemonStatus {
 }
 
 /// One installed server with its live state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct ServerInfo {
     pub id: String,
     pub name: String,
@@ -189,17 +202,19 @@ pub struct ServerInfo {
     pub disabled_tools: Vec<String>,
     pub runtime: RuntimeView,
     pub usage: TreeUsage,
+    /// Call figures over the last minutes.
+    pub stats: ServerStats,
 }
 
 /// A failed request: a stable code for programs, a message for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
 #[error("{message}")]
 pub struct ControlError {
     pub code: ErrorCode,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     NotFound,

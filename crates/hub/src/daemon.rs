@@ -1,8 +1,8 @@
 //! The daemon: one per user (a lock file), listening on the local socket, serving bridge
 //! sessions through the gateway and control peers through the hub, until asked to stop or
-//! signalled. On the way out every session ends politely, so every server process tree is
-//! stopped, and the call log is flushed. While it runs it watches the MCP clients' files
-//! it wrote to, for drift.
+//! signalled; meanwhile it samples usage, tells watchers the figures, prunes the call log
+//! and watches the MCP clients' files it wrote to, for drift. On the way out every session
+//! ends politely, so every server process tree is stopped, and the call log is flushed.
 
 use std::{
     fs::File,
@@ -116,6 +116,7 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         },
     ));
     tokio::spawn(sample_usage(hub.clone()));
+    tokio::spawn(prune_calls(hub.clone()));
     let http = tokio::spawn(hub.clone().serve_http());
     let client_files = tokio::spawn(hub.clone().watch_client_files());
     tokio::spawn({
@@ -178,11 +179,33 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Samples CPU and memory, then tells watchers the figures, every few seconds.
 async fn sample_usage(hub: Hub) {
     let mut sampler = None;
     loop {
         tokio::select! {
-            () = tokio::time::sleep(Hub::SAMPLE_EVERY) => hub.sample_usage(&mut sampler).await,
+            () = tokio::time::sleep(Hub::SAMPLE_EVERY) => {
+                hub.sample_usage(&mut sampler).await;
+                if let Err(error) = hub.pulse().await {
+                    tracing::warn!(%error, "could not gather the servers' figures");
+                }
+            }
+            () = hub.shutdown_token().cancelled() => return,
+        }
+    }
+}
+
+/// Deletes calls older than the retention setting now and then every hour.
+async fn prune_calls(hub: Hub) {
+    const EVERY: Duration = Duration::from_secs(60 * 60);
+    loop {
+        match hub.prune_calls().await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "deleted calls older than the retention setting"),
+            Err(error) => tracing::warn!(%error, "could not prune the call log"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(EVERY) => {}
             () = hub.shutdown_token().cancelled() => return,
         }
     }
@@ -378,6 +401,9 @@ async fn dispatch(hub: &Hub, request: Request) -> Result<serde_json::Value, Cont
         Request::GetServer { id } => json(&hub.get_server(&id).await?),
         Request::AddServer { id, name, launch } => json(&hub.add_server(&id, name, launch).await?),
         Request::RemoveServer { id } => json(&hub.remove_server(&id).await?),
+        Request::RestartServer { id } => json(&hub.restart_server(&id).await?),
+        Request::ListTools { id } => json(&hub.tools(&id).await?),
+        Request::ServerStats { id } => json(&hub.server_stats(id.as_deref()).await?),
         Request::SetEnabled { id, enabled } => json(&hub.set_enabled(&id, enabled).await?),
         Request::SetToolEnabled {
             server,

@@ -1,7 +1,7 @@
 //! The hub: the daemon's state and every operation of the control API, composed from the
 //! store (what is installed), the supervisor (how processes start) and the gateway (the
 //! sessions). Each operation changes the store, then republishes the server's policy so
-//! that open sessions follow at once.
+//! that open sessions follow at once. It also keeps the call figures and prunes the call log.
 
 use std::{
     collections::HashMap,
@@ -27,14 +27,18 @@ pub use registry::{RegistryListing, RegistryReport};
 pub use secrets::SecretStatus;
 
 use switchboard_gateway::{
-    Availability, Event, Events, Recorder, Root, Runtimes, ServerPolicy, SessionConfig,
-    SessionContext,
+    Availability, Event, Events, Recorder, Root, Runtimes, ServerPolicy, ServerPulse, ServerStats,
+    SessionConfig, SessionContext, ToolView,
+    lines::LineReader,
+    session,
+    stats::{BUCKET_MS, SERIES_BUCKETS},
 };
 use switchboard_secrets::{Keychain, Redactor, SecretsError};
 use switchboard_store::{
     Access, CallQuery, Grant, Launch, ServerId, Source, SqlWrite, Store, StoredCall, now_ms,
 };
 use switchboard_supervisor::{Launcher, TreeSampler, TreeUsage};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
@@ -107,6 +111,8 @@ struct Entry {
     launch: Option<Launch>,
     /// The server's folder grants, for the built-in servers that read files.
     folders: Folders,
+    /// How many times the user restarted it (see `ServerPolicy::generation`).
+    generation: u64,
 }
 
 impl Entry {
@@ -115,6 +121,7 @@ impl Entry {
             policy: watch::channel(policy).0,
             launch: None,
             folders: Folders::default(),
+            generation: 0,
         }
     }
 }
@@ -208,6 +215,7 @@ impl Hub {
     pub async fn prepare(&self) -> Result<(), ControlError> {
         self.install_builtins_once().await?;
         self.apply_settings().await?;
+        self.seed_stats().await?;
         self.refresh_library().await?;
         // Every installed server's policy, so that the HTTP endpoint and /metrics know
         // them before any session asks.
@@ -222,6 +230,17 @@ impl Hub {
         // Know every secret before the first call could echo one.
         let hub = self.clone();
         tokio::spawn(async move { hub.learn_all_secrets().await });
+        Ok(())
+    }
+
+    /// Fills the call figures from the log, so that charts survive a daemon restart.
+    async fn seed_stats(&self) -> Result<(), ControlError> {
+        /// Enough calls for ten minutes at a brisk pace; beyond, the figures start short.
+        const MOST: u32 = 100_000;
+        let since = now_ms() - BUCKET_MS * SERIES_BUCKETS as i64;
+        let mut samples = self.inner.store.call_samples(since, MOST).await?;
+        samples.reverse();
+        self.inner.recorder.stats().add(&samples);
         Ok(())
     }
 
@@ -265,7 +284,7 @@ impl Hub {
     /// Reads server `id` from the store and republishes its policy.
     async fn refresh(&self, id: &str) -> Result<(), ControlError> {
         let store = &self.inner.store;
-        let (policy, launch, grants) = match id.parse::<ServerId>() {
+        let (mut policy, launch, grants) = match id.parse::<ServerId>() {
             Err(_) => (unknown(), None, Vec::new()),
             Ok(server_id) => match store.server(&server_id).await? {
                 None => (unknown(), None, Vec::new()),
@@ -283,6 +302,7 @@ impl Hub {
                         },
                         disabled_tools: store.disabled_tools(&server_id).await?,
                         roots,
+                        generation: 0,
                         revision: revision(&record.launch),
                     };
                     (policy, Some(record.launch), grants)
@@ -294,6 +314,7 @@ impl Hub {
             .entry(id.to_owned())
             .or_insert_with(|| Entry::new(policy.clone()));
         entry.launch = launch;
+        policy.generation = entry.generation;
         let folders = builtins::sandbox_folders(&grants);
         if *entry.folders.snapshot() != *folders {
             entry.folders.replace(folders);
@@ -355,6 +376,7 @@ impl Hub {
             .copied()
             .unwrap_or_default();
         Ok(ServerInfo {
+            stats: self.inner.recorder.stats().stats(&id, now_ms()),
             runtime: self.inner.runtimes.view(&id),
             id,
             name: record.name,
@@ -434,6 +456,8 @@ impl Hub {
             self.remove_files(id, &launch);
         }
         self.inner.builtins.forget(id);
+        self.inner.recorder.stats().forget(id);
+        self.inner.runtimes.forget(id);
         self.refresh(id).await?;
         self.announce(id);
         self.refresh_library().await?;
@@ -452,6 +476,201 @@ impl Hub {
         self.announce(id);
         self.refresh_library().await?;
         self.get_server(id).await
+    }
+
+    /// Restarts a server: every open session stops its process (or in-process instance)
+    /// and starts a fresh one, replaying the client's handshake, so clients keep working.
+    /// Also clears a crash loop. Returns how many sessions were restarted; with none, there
+    /// is nothing running to restart.
+    pub async fn restart_server(&self, id: &str) -> Result<usize, ControlError> {
+        let info = self.get_server(id).await?;
+        if !info.enabled {
+            return Err(ControlError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "\"{id}\" is switched off, so there is nothing to restart; switch it on \
+                     (`switchboard enable {id}`) and it starts when a client connects"
+                ),
+            ));
+        }
+        let sessions = info.runtime.sessions.len();
+        lock(&self.inner.servers)
+            .entry(id.to_owned())
+            .or_insert_with(|| Entry::new(unknown()))
+            .generation += 1;
+        self.inner.runtimes.reset(id);
+        self.refresh(id).await?;
+        self.announce(id);
+        Ok(sessions)
+    }
+
+    /// The tools a server offers, switched off or not. When no session has listed them
+    /// yet, Switchboard asks the server itself (as the client "switchboard"; the calls are
+    /// in the log like any other).
+    pub async fn tools(&self, id: &str) -> Result<Vec<ToolView>, ControlError> {
+        let info = self.get_server(id).await?;
+        if let Some(tools) = self.inner.runtimes.tools(id) {
+            return Ok(tools);
+        }
+        if !info.enabled {
+            return Err(ControlError::new(
+                ErrorCode::InvalidInput,
+                format!("\"{id}\" is switched off; switch it on to see its tools"),
+            ));
+        }
+        let probed = tokio::time::timeout(TOOLS_PROBE_TIMEOUT, self.probe_tools(id)).await;
+        if let Some(tools) = self.inner.runtimes.tools(id) {
+            return Ok(tools);
+        }
+        let why = match probed {
+            Err(_) => format!(
+                "it did not answer within {} seconds",
+                TOOLS_PROBE_TIMEOUT.as_secs()
+            ),
+            Ok(Err(error)) => error,
+            Ok(Ok(())) => self
+                .inner
+                .runtimes
+                .view(id)
+                .last_error
+                .unwrap_or_else(|| "it did not list any".to_owned()),
+        };
+        Err(ControlError::new(
+            ErrorCode::Unavailable,
+            format!(
+                "could not get the tools of \"{id}\": {why}. Its recent output is on its page \
+                 in the app (or `switchboard status`)."
+            ),
+        ))
+    }
+
+    /// Runs one short session with the server: handshake, `tools/list`, goodbye.
+    async fn probe_tools(&self, id: &str) -> Result<(), String> {
+        let (ours, theirs) = tokio::io::duplex(1 << 20);
+        let (read, write) = tokio::io::split(theirs);
+        let policy = self.policy(id).await;
+        let session = tokio::spawn(session::run(
+            self.session_context(),
+            self.next_session_id(),
+            id.to_owned(),
+            policy,
+            read,
+            write,
+        ));
+        let (replies, mut requests) = tokio::io::split(ours);
+        let mut replies = LineReader::new(replies);
+        let messages = [
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {},
+                "clientInfo": {"name": "switchboard", "version": env!("CARGO_PKG_VERSION")}}}),
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+        ];
+        let mut outcome = Ok(());
+        for message in messages {
+            let mut line = serde_json::to_vec(&message).map_err(|e| e.to_string())?;
+            line.push(b'\n');
+            if let Err(error) = requests.write_all(&line).await {
+                outcome = Err(error.to_string());
+                break;
+            }
+            let Some(id) = message.get("id").cloned() else {
+                continue;
+            };
+            // Wait for this request's answer; notifications on the way are skipped.
+            loop {
+                match replies.next_line().await {
+                    Ok(Some(reply)) => {
+                        let reply: serde_json::Value =
+                            serde_json::from_slice(&reply).unwrap_or_default();
+                        if reply.get("id") != Some(&id) {
+                            continue;
+                        }
+                        if let Some(error) =
+                            reply.pointer("/error/message").and_then(|m| m.as_str())
+                        {
+                            outcome = Err(error.to_owned());
+                        }
+                        break;
+                    }
+                    Ok(None) | Err(_) => {
+                        outcome = Err("it closed the connection".to_owned());
+                        break;
+                    }
+                }
+            }
+            if outcome.is_err() {
+                break;
+            }
+        }
+        // Goodbye: the session ends on end of input. Dropping one half of a split duplex
+        // closes nothing while the other half lives, so shut the writing side down and let
+        // go of both.
+        let _ = requests.shutdown().await;
+        drop(requests);
+        drop(replies);
+        let _ = session.await;
+        outcome
+    }
+
+    /// The call figures of one server, or of every installed server.
+    pub async fn server_stats(&self, id: Option<&str>) -> Result<Vec<ServerStats>, ControlError> {
+        // The figures count stored calls: wait for the ones already made.
+        self.inner.recorder.flush().await;
+        let now = now_ms();
+        let stats = self.inner.recorder.stats();
+        Ok(match id {
+            Some(id) => vec![stats.stats(&self.get_server(id).await?.id, now)],
+            None => self
+                .inner
+                .store
+                .servers()
+                .await?
+                .iter()
+                .map(|record| stats.stats(record.id.as_str(), now))
+                .collect(),
+        })
+    }
+
+    /// Tells watchers every installed server's CPU, memory and call figures. Skipped when
+    /// nobody watches.
+    pub async fn pulse(&self) -> Result<(), ControlError> {
+        if self.inner.events.receiver_count() == 0 {
+            return Ok(());
+        }
+        let now = now_ms();
+        let stats = self.inner.recorder.stats();
+        let usage = lock(&self.inner.usage).clone();
+        let servers = self
+            .inner
+            .store
+            .servers()
+            .await?
+            .into_iter()
+            .map(|record| {
+                let id = record.id.to_string();
+                ServerPulse {
+                    usage: usage.get(&id).copied().unwrap_or_default(),
+                    stats: stats.stats(&id, now),
+                    server: id,
+                }
+            })
+            .collect();
+        let _ = self.inner.events.send(Event::Pulse { servers });
+        Ok(())
+    }
+
+    /// Deletes calls older than the retention setting; returns how many.
+    pub async fn prune_calls(&self) -> Result<u64, ControlError> {
+        let days = self
+            .inner
+            .store
+            .setting::<i64>(settings::CALLS_RETENTION_DAYS)
+            .await?
+            .unwrap_or(30)
+            .max(1);
+        let cutoff = now_ms() - days * 24 * 60 * 60 * 1000;
+        Ok(self.inner.store.prune_calls(cutoff).await?)
     }
 
     pub async fn set_tool_enabled(
@@ -546,24 +765,22 @@ impl Hub {
     /// Every setting with its value (the default when never set).
     pub async fn settings(&self) -> Result<Vec<Setting>, ControlError> {
         let mut out = Vec::new();
-        for (key, description, default) in settings::known() {
-            let value = self
+        for mut setting in settings::known() {
+            if let Some(value) = self
                 .inner
                 .store
-                .setting::<serde_json::Value>(key)
+                .setting::<serde_json::Value>(&setting.key)
                 .await?
-                .unwrap_or_else(|| default.clone());
-            out.push(Setting {
-                key: key.to_owned(),
-                value,
-                default,
-                description: description.to_owned(),
-            });
+            {
+                setting.value = value;
+            }
+            out.push(setting);
         }
         Ok(out)
     }
 
-    /// Changes a setting; it applies to sessions that start from now on.
+    /// Changes a setting; it applies to sessions that start from now on (the call log's
+    /// retention at once).
     pub async fn set_setting(
         &self,
         key: &str,
@@ -573,6 +790,9 @@ impl Hub {
         self.check_client_entry_setting(key, &value).await?;
         self.inner.store.set_setting(key, &value).await?;
         self.apply_settings().await?;
+        if key == settings::CALLS_RETENTION_DAYS {
+            self.prune_calls().await?;
+        }
         self.refresh_library().await?;
         if settings::is_client_entry_key(key) {
             let client = key
@@ -724,6 +944,10 @@ impl Hub {
     /// How long to wait between usage samples.
     pub const SAMPLE_EVERY: Duration = Duration::from_secs(2);
 }
+
+/// How long a server gets to start and list its tools when asked for them (an npm or PyPI
+/// package may be downloaded first).
+const TOOLS_PROBE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// A number that changes when `launch` does (within this daemon's life).
 fn revision(launch: &Launch) -> u64 {

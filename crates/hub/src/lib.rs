@@ -31,4 +31,4 @@ pub use hub::{
     InstallStep, RegistryListing, RegistryReport, SecretStatus, UninstallReport, http_token_name,
 };
 pub use paths::Paths;
-pub use settings::Setting;
+pub use settings::{Setting, SettingKind, SettingOption};

@@ -20,7 +20,7 @@ const ROWS_PER_INSERT: usize = 80;
 pub const QUERY_MAX_ROWS: u32 = 1000;
 
 /// How a call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum CallStatus {
     /// A result.
@@ -65,7 +65,7 @@ impl CallStatus {
 }
 
 /// One call, as the gateway saw it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct CallRecord {
     /// When the request arrived, Unix epoch milliseconds.
     pub at: i64,
@@ -87,7 +87,7 @@ pub struct CallRecord {
 }
 
 /// A call read back from the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct StoredCall {
     pub id: i64,
     #[serde(flatten)]
@@ -95,7 +95,7 @@ pub struct StoredCall {
 }
 
 /// Which calls to read. Empty fields match everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct CallQuery {
     pub server: Option<String>,
     pub client: Option<String>,
@@ -204,6 +204,36 @@ impl Store {
             .iter()
             .map(call_from_row)
             .collect()
+    }
+
+    /// The newest calls made at or after `since_ms` (at most `limit`), with only what call
+    /// figures need: server, time, duration and status. Newest first.
+    pub async fn call_samples(&self, since_ms: i64, limit: u32) -> Result<Vec<CallRecord>> {
+        sqlx::query(
+            "SELECT at, server_id, duration_us, status FROM calls
+             WHERE at >= ?1 ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(since_ms)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(CallRecord {
+                at: row.try_get("at")?,
+                client: String::new(),
+                server: row.try_get("server_id")?,
+                method: String::new(),
+                tool: None,
+                duration_us: row.try_get("duration_us")?,
+                status: CallStatus::parse(row.try_get("status")?)?,
+                error_code: None,
+                request_bytes: 0,
+                response_bytes: 0,
+                args_preview: None,
+            })
+        })
+        .collect()
     }
 
     /// Deletes calls made before `before_ms` (Unix epoch milliseconds). Returns how many.

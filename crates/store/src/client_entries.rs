@@ -18,7 +18,9 @@ use crate::{Result, ServerId, Store, StoreError, now_ms};
 
 /// Which of a client's files: its user-wide one, one inside a project, or the user's own
 /// settings for one project kept in a user-wide file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientScope {
     User,

@@ -9,7 +9,7 @@ use sqlx::Row;
 use crate::{Result, ServerId, Store, StoreError, now_ms};
 
 /// What a grant allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     ReadOnly,
@@ -36,7 +36,7 @@ impl Access {
 }
 
 /// A folder granted to one server, or to all of them when `server` is `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Grant {
     pub id: i64,
     pub path: PathBuf,

@@ -10,7 +10,9 @@ use crate::{Result, Store, StoreError, now_ms};
 
 /// A server's id: 1 to 64 ASCII letters, digits, `_` or `-`, the one shape every MCP client
 /// accepts as an entry name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ServerId(String);
 
@@ -67,7 +69,7 @@ impl fmt::Display for ServerId {
 
 /// How a server is started: what to run, plus the environment it gets. `secrets` lists the
 /// environment variables whose values the daemon reads from the keychain at spawn time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Launch {
     #[serde(flatten)]
     pub source: Source,
@@ -80,7 +82,7 @@ pub struct Launch {
 }
 
 /// What runs: the `kind` column is its tag.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Source {
     /// A server built into Switchboard, served in-process.
@@ -147,7 +149,7 @@ impl Source {
 }
 
 /// An installed server as the registry holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ServerRecord {
     pub id: ServerId,
     /// The name shown to people, such as "GitHub".

@@ -563,6 +563,29 @@ async fn sql_writes_are_journalled_newest_first() {
     assert_eq!(writes[0].tables, ["t"]);
 }
 
+#[tokio::test]
+async fn call_samples_are_the_newest_calls_since_a_time_with_their_figures() {
+    let (_dir, store) = fresh().await;
+    let mut calls: Vec<CallRecord> = (0..10).map(|i| call("calc", "add", 1_000 + i)).collect();
+    calls[9].status = CallStatus::RpcError;
+    calls[9].duration_us = 9_000;
+    store.record_calls(&calls).await.unwrap();
+    let samples = store.call_samples(1_005, 3).await.unwrap();
+    let times: Vec<i64> = samples.iter().map(|c| c.at).collect();
+    assert_eq!(
+        times,
+        [1_009, 1_008, 1_007],
+        "newest first, capped at the limit"
+    );
+    assert_eq!(samples[0].status, CallStatus::RpcError, "status is kept");
+    assert_eq!(samples[0].duration_us, 9_000, "duration is kept");
+    assert_eq!(samples[0].server, "calc");
+    assert!(
+        store.call_samples(2_000, 10).await.unwrap().is_empty(),
+        "nothing after the newest call"
+    );
+}
+
 fn client_file(client: &str, scope: ClientScope, project: Option<&str>, path: &str) -> ClientFile {
     ClientFile {
         client: client.into(),

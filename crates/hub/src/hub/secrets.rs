@@ -11,7 +11,7 @@ use super::{Hub, not_installed, parse_id};
 use crate::control::{ControlError, ErrorCode};
 
 /// A secret a server needs, and whether the keychain has it. Never a value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct SecretStatus {
     pub server: String,
     pub name: String,
