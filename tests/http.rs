@@ -294,27 +294,9 @@ fn rotation_refuses_the_old_token_at_once_and_no_token_is_written_anywhere() {
     // Neither token is in any file of the installation: database, logs, anything.
     home.run(&["stop"]);
     for token in [&old.token, &new.token] {
-        let found = files_containing(&home.data, token.as_bytes());
+        let found = switchboard_tests::files_containing(&home.data, token.as_bytes());
         assert!(found.is_empty(), "the token leaked into {found:?}");
     }
-}
-
-fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(files_containing(&path, needle));
-        } else if let Ok(bytes) = std::fs::read(&path)
-            && bytes.windows(needle.len()).any(|w| w == needle)
-        {
-            found.push(path);
-        }
-    }
-    found
 }
 
 #[test]
@@ -1069,7 +1051,7 @@ fn url_entries_name_the_token_variable_or_hold_the_token_and_follow_rotation() {
     // The tokens are in no file of the installation (database, logs): only the client's
     // file held one while asked to, and its backups (documented in docs/clients.md).
     for token in [&token, &rotated] {
-        let found = files_containing(&home.data, token.as_bytes());
+        let found = switchboard_tests::files_containing(&home.data, token.as_bytes());
         assert!(found.is_empty(), "a token leaked into {found:?}");
     }
 }

@@ -337,29 +337,6 @@ fn write_bundle(path: &Path, files: &[(&str, &str)]) {
     zip.finish().unwrap();
 }
 
-/// Every file below `dir` that contains `needle`.
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-            let path = entry.path();
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => folders.push(path),
-                Ok(kind)
-                    if kind.is_file()
-                        && std::fs::read(&path)
-                            .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle)) =>
-                {
-                    found.push(path);
-                }
-                _ => {}
-            }
-        }
-    }
-    found
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bundle_installs_with_its_secret_in_the_keychain_and_its_folder_granted() {
     let home = Home::new();
@@ -411,7 +388,7 @@ async fn a_bundle_installs_with_its_secret_in_the_keychain_and_its_folder_grante
     );
     client.cancel().await.unwrap();
     assert_eq!(
-        files_containing(home.root(), key.as_bytes()),
+        switchboard_tests::files_containing(home.root(), key.as_bytes()),
         Vec::<PathBuf>::new(),
         "the secret is in no file"
     );

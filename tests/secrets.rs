@@ -11,12 +11,7 @@
 #[path = "support/client.rs"]
 mod client;
 
-use std::{
-    io::Write,
-    path::{Path, PathBuf},
-    process::Stdio,
-    time::Duration,
-};
+use std::{io::Write, path::PathBuf, process::Stdio, time::Duration};
 
 use client::{call, connect, control, text};
 use serde_json::json;
@@ -74,32 +69,6 @@ fn set_secret(home: &Home, server: &str, name: &str, value: &str) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
-}
-
-/// Every file below `dir` that contains `needle`.
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                folders.push(path);
-            } else if kind.is_file()
-                && let Ok(bytes) = std::fs::read(&path)
-                && bytes.windows(needle.len()).any(|w| w == needle)
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 /// The command lines of every process on this machine that contain `needle`.
@@ -238,7 +207,7 @@ async fn a_secret_reaches_its_server_and_appears_nowhere_else() {
     // clients' config files and their backups, all inside this home) has it.
     home.run(&["stop"]);
     daemon.wait().unwrap();
-    let leaked = files_containing(home.root(), token.as_bytes());
+    let leaked = switchboard_tests::files_containing(home.root(), token.as_bytes());
     assert!(leaked.is_empty(), "the token is in {leaked:?}");
     let log =
         std::fs::read_to_string(home.data.join("logs").join("daemon.log")).unwrap_or_default();
