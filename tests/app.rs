@@ -3,8 +3,10 @@
 //! real daemon of a temporary home. It adds a built-in server to Claude Desktop's file with one
 //! click on the Clients page, shares a folder through the Folders page (only the OS
 //! folder dialog is stood in for), switches a server off from the tray menu (a real tray
-//! host, trayer, clicked with xdotool), and sees a live call in the Call log after a real MCP
-//! client calls through `switchboard connect`. It saves a screenshot of every page.
+//! host, trayer, clicked with xdotool), sees a live call in the Call log after a real MCP
+//! client calls through `switchboard connect`, and installs the reference "everything" server
+//! from the Catalog into Claude Desktop (from npm's cache: no network), watching its steps.
+//! It saves a screenshot of every page.
 //!
 //! Needs a display: scripts/test runs it under xvfb-run (`cargo test -p switchboard-tests
 //! --test app -- --ignored`). Linux only.
@@ -24,7 +26,7 @@ use std::{
 use client::{call, connect};
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use serde_json::json;
-use switchboard_tests::{Home, switchboard_bin};
+use switchboard_tests::{Home, offline, switchboard_bin};
 
 /// A child process stopped with SIGTERM when dropped (never SIGKILL first: tauri-driver
 /// must take its WebKitWebDriver down with it).
@@ -237,7 +239,11 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
     let home = Home::new();
     let shared = home.folder("Shared Documents");
     std::fs::write(shared.join("plan.md"), "# The plan\n").unwrap();
-    home.run(&["list"]); // the daemon runs and the built-in servers are installed
+    // The daemon runs (offline: the catalog install below comes from npm's cache) and the
+    // built-in servers are installed.
+    let mut list = home.command(&["list"]);
+    offline(&mut list);
+    assert!(list.status().unwrap().success());
 
     // The app gets a session bus of its own (single instance, notifications) and a tray host.
     let bus_dir = home.folder("bus");
@@ -290,17 +296,31 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
             .env("SWITCHBOARD_E2E_PICKED_FOLDER", &shared)
             .env("GTK_THEME", "Adwaita"),
     );
+    // tauri-driver listens at once, but answers only once WebKitWebDriver behind it does.
     wait_for_port(port, Duration::from_secs(20));
+    wait_for_port(native_port, Duration::from_secs(20));
 
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("browserName".into(), json!("wry"));
     capabilities.insert("tauri:options".into(), json!({"application": app_bin()}));
     let launched = Instant::now();
-    let driver = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session with the app");
+    let mut attempts = 0;
+    let driver = loop {
+        attempts += 1;
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(driver) => break driver,
+            // The connection dropped before the session began (the drivers still starting).
+            Err(fantoccini::error::NewSessionError::FailedC(error)) if attempts < 3 => {
+                eprintln!("WebDriver not ready ({error}); trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(error) => panic!("a WebDriver session with the app: {error}"),
+        }
+    };
 
     // Servers: live data from the daemon.
     find(&driver, "[data-server=\"files\"]").await;
@@ -421,10 +441,101 @@ async fn a_person_shares_a_folder_switches_a_server_from_the_tray_and_watches_a_
     screenshot_window(&driver, "call-log").await;
     client.cancel().await.unwrap();
 
+    // The catalog: find the reference "everything" server, install it into Claude Desktop
+    // with one click, and watch its steps go by.
+    open_page(&driver, "catalog").await;
+    find(&driver, "[data-entry=\"github\"]").await;
+    screenshot_window(&driver, "catalog").await;
+    find(&driver, "#catalog-search")
+        .await
+        .send_keys("everything")
+        .await
+        .unwrap();
+    until(
+        "the search narrows the catalog",
+        Duration::from_secs(10),
+        || async {
+            driver
+                .find_all(Locator::Css("[data-entry]"))
+                .await
+                .map(|cards| cards.len())
+                .unwrap_or(0)
+                <= 3
+        },
+    )
+    .await;
+    find(&driver, "[data-entry=\"everything\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&driver, "input[name=into][value=claude-desktop]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    find(&driver, "#install-confirm")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let mut steps_seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let outcome = loop {
+        if let Ok(outcome) = driver.find(Locator::Css("#install-outcome")).await {
+            break outcome.text().await.unwrap();
+        }
+        if let Ok(failure) = driver.find(Locator::Css("#install-failure")).await {
+            panic!("the install failed: {}", failure.text().await.unwrap());
+        }
+        if let Ok(step) = driver
+            .find(Locator::Css("[data-step][aria-current=step]"))
+            .await
+            && let Ok(Some(id)) = step.attr("data-step").await
+            && !steps_seen.contains(&id)
+        {
+            if id == "prepare" {
+                screenshot_window(&driver, "catalog-install").await;
+            }
+            steps_seen.push(id);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the install finished within 3 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    eprintln!("install steps the window showed: {steps_seen:?}");
+    assert!(
+        !steps_seen.is_empty(),
+        "the window showed the install's steps as they happened"
+    );
+    assert!(
+        outcome.contains("Claude Desktop") && outcome.contains("It offers"),
+        "the outcome names the tools and the app it was added to: {outcome}"
+    );
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&claude).unwrap()).unwrap();
+    assert_eq!(
+        config["mcpServers"]["everything"]["args"],
+        json!(["connect", "everything"]),
+        "Claude Desktop's file runs the new server through Switchboard: {config}"
+    );
+    assert!(
+        home.run(&["list"])
+            .lines()
+            .any(|line| line.starts_with("everything ")),
+        "the daemon has it installed"
+    );
+    screenshot_window(&driver, "catalog-installed").await;
+
     open_page(&driver, "settings").await;
     find(&driver, "[data-setting=\"calls.retention_days\"]").await;
     screenshot_window(&driver, "settings").await;
     screenshot_screen(&screenshots_dir().join("screen.png"));
 
-    driver.close().await.unwrap();
+    // Everything is checked; the drivers and the app are stopped when dropped either way.
+    if let Err(error) = driver.close().await {
+        eprintln!("the WebDriver session did not close cleanly: {error}");
+    }
 }

@@ -14,33 +14,14 @@ mod client;
 use std::{
     io::Write,
     path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
+    process::{Output, Stdio},
     time::Duration,
 };
 
 use client::{call, connect, control, text};
 use serde_json::{Value, json};
 use switchboard_hub::{Request, ServerInfo};
-use switchboard_tests::{Home, run_with_deadline, switchboard_bin, tools_dir};
-
-/// Package installs here never reach the network: npm answers from its cache only, pip
-/// from the wheels folder.
-fn offline(command: &mut Command) {
-    let npm_cache = std::env::var_os("npm_config_cache").map_or_else(
-        || PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".npm"),
-        PathBuf::from,
-    );
-    let wheels = tools_dir().parent().unwrap().join("wheels");
-    assert!(
-        wheels.is_dir(),
-        "tests/tools/wheels is missing: run scripts/setup"
-    );
-    command
-        .env("npm_config_cache", npm_cache)
-        .env("npm_config_offline", "true")
-        .env("PIP_NO_INDEX", "1")
-        .env("PIP_FIND_LINKS", wheels);
-}
+use switchboard_tests::{Home, offline, run_with_deadline, switchboard_bin};
 
 /// `switchboard <args>` offline (and so the daemon it may start), with `stdin` piped in;
 /// the whole output.
@@ -271,34 +252,7 @@ fn the_catalog_is_searched_and_explained() {
 }
 
 /// A small MCP server in plain Python: one tool that says what it was given.
-const BUNDLE_SERVER: &str = r#"import json, os, sys
-if os.environ.get("API_KEY") == "a-wrong-key":
-    sys.stderr.write("401 Unauthorized: the API key was rejected\n")
-    sys.exit(1)
-for line in sys.stdin:
-    message = json.loads(line)
-    if "id" not in message:
-        continue
-    method = message["method"]
-    if method == "initialize":
-        result = {"protocolVersion": message["params"]["protocolVersion"],
-                  "capabilities": {"tools": {}},
-                  "serverInfo": {"name": "hello-bundle", "version": "1.0.0"}}
-    elif method == "tools/list":
-        result = {"tools": [{"name": "whoami", "description": "What it was given",
-                             "inputSchema": {"type": "object"}}]}
-    elif method == "tools/call":
-        key = os.environ.get("API_KEY", "")
-        result = {"content": [{"type": "text",
-                               "text": f"a key of {len(key)} characters; folder {sys.argv[1]}"}]}
-    elif method == "ping":
-        result = {}
-    else:
-        print(json.dumps({"jsonrpc": "2.0", "id": message["id"],
-                          "error": {"code": -32601, "message": "unknown method"}}), flush=True)
-        continue
-    print(json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": result}), flush=True)
-"#;
+const BUNDLE_SERVER: &str = include_str!("python/bundle_server.py");
 
 fn bundle_manifest() -> Value {
     json!({

@@ -7,17 +7,20 @@ use std::path::PathBuf;
 
 use switchboard_gateway::ToolView;
 use switchboard_hub::{
-    ClientInfo, ClientTarget, ClientsChange, DaemonStatus, Request, SecretStatus, ServerInfo,
-    Setting,
+    ClientInfo, ClientTarget, ClientsChange, DaemonStatus, InstallReport, RegistryReport, Request,
+    SecretStatus, ServerInfo, Setting, UninstallReport,
+    installer::{CatalogPage, FormAnswers, FormSource, InstallForm, Installer, catalog_page},
 };
 use switchboard_secrets::{Keychain, Sensitive};
 use switchboard_store::{Access, CallQuery, Grant, StoredCall};
 use tauri::State;
 
 use crate::{
+    catalog::CatalogCache,
+    client_apps::{self, Processes},
     daemon::DaemonLink,
-    desktop::DesktopHandle,
-    error::{UiError, UiErrorCode},
+    desktop::{DesktopHandle, FileKind},
+    error::{UiError, UiErrorCode, capitalized},
 };
 
 type Answer<T> = Result<T, UiError>;
@@ -79,11 +82,12 @@ pub async fn restart_server(daemon: State<'_, DaemonLink>, id: String) -> Answer
     Ok(daemon.call(Request::RestartServer { id }).await?)
 }
 
-/// Uninstalls a server.
+/// Uninstalls a server with everything its install made: its entries in the clients' files,
+/// its secrets, its folder grants and its downloaded files.
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_server(daemon: State<'_, DaemonLink>, id: String) -> Answer<bool> {
-    Ok(daemon.call(Request::RemoveServer { id }).await?)
+pub async fn remove_server(daemon: State<'_, DaemonLink>, id: String) -> Answer<UninstallReport> {
+    Ok(daemon.call(Request::Uninstall { id }).await?)
 }
 
 /// The granted folders.
@@ -249,4 +253,155 @@ pub async fn store_secret(
         )
     })?;
     Ok(daemon.call(Request::SecretStored { server, name }).await?)
+}
+
+/// The catalog's entries matching `query` (all for an empty one) in `category` (a slug), as
+/// cards. `reload` reads the catalog and the installed servers again; the page does when it
+/// opens and after an install.
+#[tauri::command]
+#[specta::specta]
+pub async fn catalog(
+    daemon: State<'_, DaemonLink>,
+    cache: State<'_, CatalogCache>,
+    query: String,
+    category: Option<String>,
+    reload: bool,
+) -> Answer<CatalogPage> {
+    let read = cache.get(&daemon, reload).await?;
+    Ok(catalog_page(
+        &read.catalog,
+        &query,
+        category.as_deref(),
+        |id| read.installed.iter().any(|installed| installed == id),
+    ))
+}
+
+/// The questions of installing `source`, and what this computer lacks to run it.
+#[tauri::command]
+#[specta::specta]
+pub async fn install_form(
+    daemon: State<'_, DaemonLink>,
+    source: FormSource,
+) -> Answer<InstallForm> {
+    let installer = Installer::load(&mut daemon.connection().await?).await?;
+    let draft = installer
+        .draft(&source.into(), None)
+        .map_err(switchboard_hub::ControlError::from)?;
+    Ok(InstallForm::new(&draft, &installer.runtimes))
+}
+
+/// Installs `source` under `id` with the form's answers (its secrets go straight to the
+/// system keychain, from this process) and adds it to `into` (client ids). Its steps reach
+/// the window as the daemon's install events while it runs.
+#[tauri::command]
+#[specta::specta]
+pub async fn install_server(
+    daemon: State<'_, DaemonLink>,
+    cache: State<'_, CatalogCache>,
+    source: FormSource,
+    id: String,
+    answers: FormAnswers,
+    into: Vec<String>,
+) -> Answer<InstallReport> {
+    let mut control = daemon.connection().await?;
+    let installer = Installer::load(&mut control).await?;
+    let draft = installer
+        .draft(&source.into(), Some(&id))
+        .map_err(switchboard_hub::ControlError::from)?;
+    let answers = answers
+        .into_answers(&draft)
+        .map_err(switchboard_hub::ControlError::from)?;
+    let into = into.into_iter().map(ClientTarget::user).collect();
+    let report = installer
+        .install(
+            &mut control,
+            &draft,
+            &answers,
+            daemon.paths()?,
+            into,
+            |_, _| {},
+        )
+        .await?;
+    cache.get(&daemon, true).await?;
+    Ok(report)
+}
+
+/// Shows the system's file picker: for an MCP Bundle to install, or any file a server asks
+/// for. `None` when the person cancels.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_file(
+    desktop: State<'_, DesktopHandle>,
+    kind: FileKind,
+) -> Answer<Option<PathBuf>> {
+    desktop.pick_file(kind).await
+}
+
+/// Reads an MCP Registry (`url`, or the one read last time, or the official one) into the
+/// catalog.
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_registry(
+    daemon: State<'_, DaemonLink>,
+    cache: State<'_, CatalogCache>,
+    url: Option<String>,
+) -> Answer<RegistryReport> {
+    let report = daemon.call(Request::RefreshRegistry { url }).await?;
+    cache.get(&daemon, true).await?;
+    Ok(report)
+}
+
+/// Takes the registry's servers out of the catalog again.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_registry(
+    daemon: State<'_, DaemonLink>,
+    cache: State<'_, CatalogCache>,
+) -> Answer<()> {
+    daemon.call::<()>(Request::ForgetRegistry).await?;
+    cache.get(&daemon, true).await?;
+    Ok(())
+}
+
+/// The clients whose desktop program is running now (their ids).
+#[tauri::command]
+#[specta::specta]
+pub async fn running_clients(daemon: State<'_, DaemonLink>) -> Answer<Vec<String>> {
+    let clients: Vec<ClientInfo> = daemon.call(Request::ListClients).await?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let Some(processes) = Processes::snapshot() else {
+            return Vec::new();
+        };
+        clients
+            .into_iter()
+            .filter(|client| !processes.find(&client.programs).is_empty())
+            .map(|client| client.id)
+            .collect()
+    })
+    .await
+    .map_err(|e| UiError::new(UiErrorCode::Unavailable, e.to_string()))
+}
+
+/// Quits a client's desktop program and opens it again, so that it reads its settings file
+/// (with a server just added or removed); answers how many copies were restarted.
+#[tauri::command]
+#[specta::specta]
+pub async fn restart_client(daemon: State<'_, DaemonLink>, client: String) -> Answer<u32> {
+    let clients: Vec<ClientInfo> = daemon.call(Request::ListClients).await?;
+    let found = clients
+        .into_iter()
+        .find(|known| known.id == client)
+        .ok_or_else(|| {
+            UiError::new(
+                UiErrorCode::NotFound,
+                format!("Switchboard does not know an AI app called \"{client}\"."),
+            )
+        })?;
+    let restarted = tauri::async_runtime::spawn_blocking(move || {
+        client_apps::restart(&found.name, &found.programs)
+    })
+    .await
+    .map_err(|e| UiError::new(UiErrorCode::Unavailable, e.to_string()))?
+    .map_err(|e| UiError::new(UiErrorCode::ClientApp, capitalized(&e.to_string())))?;
+    Ok(u32::try_from(restarted).unwrap_or(u32::MAX))
 }

@@ -83,6 +83,20 @@ impl DaemonLink {
         }
     }
 
+    /// A connection of its own, for a long request (an install) that must not hold up the
+    /// others; the daemon is started if none runs.
+    pub async fn connection(&self) -> Result<ControlClient, ControlError> {
+        self.connect().await
+    }
+
+    /// The installation's folders.
+    pub fn paths(&self) -> Result<&Paths, ControlError> {
+        self.inner
+            .paths
+            .as_ref()
+            .map_err(|problem| ControlError::new(ErrorCode::Unavailable, problem.clone()))
+    }
+
     /// A new connection that receives the daemon's events.
     pub async fn watch(&self) -> Result<ControlClient, ControlError> {
         let mut client = self.connect().await?;
@@ -91,11 +105,7 @@ impl DaemonLink {
     }
 
     async fn connect(&self) -> Result<ControlClient, ControlError> {
-        let paths = self
-            .inner
-            .paths
-            .as_ref()
-            .map_err(|problem| ControlError::new(ErrorCode::Unavailable, problem.clone()))?;
+        let paths = self.paths()?;
         match ControlClient::connect(paths, &self.inner.autostart).await {
             Err(error) if error.code == ErrorCode::Unavailable => {
                 Err(match &self.inner.engine_problem {

@@ -1,8 +1,9 @@
-//! What the app asks of the desktop itself: the system's folder picker (the OS dialog,
-//! through tauri-plugin-dialog) and the login items (tauri-plugin-autostart). Behind a trait
-//! so that commands stay plain functions and tests can stand in for the OS at this boundary,
-//! and nowhere else. In development builds only, `SWITCHBOARD_E2E_PICKED_FOLDER` stands in for
-//! the person choosing in the dialog, for the end-to-end test.
+//! What the app asks of the desktop itself: the system's folder and file pickers (the OS
+//! dialogs, through tauri-plugin-dialog) and the login items (tauri-plugin-autostart).
+//! Behind a trait so that commands stay plain functions and tests can stand in for the OS at
+//! this boundary, and nowhere else. In development builds only, `SWITCHBOARD_E2E_PICKED_FOLDER` and
+//! `SWITCHBOARD_E2E_PICKED_BUNDLE` stand in for the person choosing in the dialog, for the
+//! end-to-end test.
 //! Must not: grant anything or start anything; it only answers.
 
 use std::{future::Future, path::PathBuf, pin::Pin};
@@ -16,10 +17,22 @@ use crate::error::{UiError, UiErrorCode};
 /// A folder chosen by the person, or `None` when they cancelled.
 pub type Picked<'a> = Pin<Box<dyn Future<Output = Result<Option<PathBuf>, UiError>> + Send + 'a>>;
 
+/// Which files a file picker offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// An MCP Bundle (`.mcpb`) to install.
+    Bundle,
+    /// Any file a server asks for.
+    Any,
+}
+
 /// The desktop's services the window uses.
 pub trait Desktop: Send + Sync + 'static {
     /// Shows the system's folder picker.
     fn pick_folder(&self) -> Picked<'_>;
+    /// Shows the system's file picker for `kind`.
+    fn pick_file(&self, kind: FileKind) -> Picked<'_>;
     /// Whether Switchboard starts (in the tray) when the user logs in.
     fn launch_at_login(&self) -> Result<bool, UiError>;
     /// Makes Switchboard start at login, or not; answers the new state.
@@ -75,6 +88,43 @@ impl<R: Runtime> Desktop for NativeDesktop<R> {
                     })
                 })
                 .transpose()
+        })
+    }
+
+    fn pick_file(&self, kind: FileKind) -> Picked<'_> {
+        Box::pin(async move {
+            #[cfg(debug_assertions)]
+            if let (FileKind::Bundle, Some(chosen)) =
+                (kind, std::env::var_os("SWITCHBOARD_E2E_PICKED_BUNDLE"))
+            {
+                return Ok(Some(PathBuf::from(chosen)));
+            }
+            let (chosen, answer) = tokio::sync::oneshot::channel();
+            let dialog = self.app.dialog().file();
+            let dialog = match kind {
+                FileKind::Bundle => dialog
+                    .set_title("Choose an MCP Bundle to install")
+                    .add_filter("MCP Bundle", &["mcpb"]),
+                FileKind::Any => dialog.set_title("Choose a file"),
+            };
+            dialog.pick_file(move |file| {
+                let _ = chosen.send(file);
+            });
+            let file = answer.await.map_err(|_| {
+                UiError::new(
+                    UiErrorCode::FolderPicker,
+                    "The file picker closed unexpectedly; try again.",
+                )
+            })?;
+            file.map(|file| {
+                file.into_path().map_err(|e| {
+                    UiError::new(
+                        UiErrorCode::FolderPicker,
+                        format!("That file cannot be used ({e}); choose a file on this computer."),
+                    )
+                })
+            })
+            .transpose()
         })
     }
 

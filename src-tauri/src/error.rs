@@ -29,6 +29,8 @@ pub enum UiErrorCode {
     FolderPicker,
     /// The system keychain could not store or read a secret.
     Keychain,
+    /// An AI app's program could not be quit and reopened.
+    ClientApp,
 }
 
 impl UiError {
@@ -56,7 +58,7 @@ impl From<ControlError> for UiError {
 
 /// Messages from the daemon start in lower case (they read well after "error: " in a
 /// terminal); in a window they are sentences.
-fn capitalized(message: &str) -> String {
+pub(crate) fn capitalized(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -8,6 +8,8 @@
 //! at login. Must not: reach the store, the gateway or a server directly; everything goes
 //! through `DaemonLink`.
 
+pub mod catalog;
+pub mod client_apps;
 pub mod commands;
 pub mod daemon;
 pub mod desktop;
@@ -60,6 +62,14 @@ pub fn bindings<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::remove_from_client,
             commands::list_secrets,
             commands::store_secret,
+            commands::catalog,
+            commands::install_form,
+            commands::install_server,
+            commands::pick_file,
+            commands::refresh_registry,
+            commands::forget_registry,
+            commands::running_clients,
+            commands::restart_client,
         ])
         .events(collect_events![DaemonBatch, DaemonConnection])
         // Every integer the control API carries (epoch milliseconds, row ids, byte counts,
@@ -100,6 +110,7 @@ pub fn run() -> ExitCode {
         .invoke_handler(specta.invoke_handler())
         .manage(link.clone())
         .manage(Tray::default())
+        .manage(catalog::CatalogCache::default())
         .setup(move |app| {
             specta.mount_events(app);
             app.manage::<DesktopHandle>(Box::new(NativeDesktop::new(app.handle().clone())));

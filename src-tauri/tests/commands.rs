@@ -14,8 +14,9 @@ use std::{
 
 use serde_json::{Value, json};
 use switchboard_app::{
+    catalog::CatalogCache,
     daemon::DaemonLink,
-    desktop::{Desktop, DesktopHandle, Picked},
+    desktop::{Desktop, DesktopHandle, FileKind, Picked},
     error::UiError,
     events::{BatchListener, DaemonBatch, DaemonConnection},
     tray::Tray,
@@ -99,12 +100,22 @@ fn paths(dir: &tempfile::TempDir) -> Paths {
 #[derive(Default)]
 struct StandIn {
     folder: Option<PathBuf>,
+    bundle: Option<PathBuf>,
     at_login: Mutex<bool>,
 }
 
 impl Desktop for StandIn {
     fn pick_folder(&self) -> Picked<'_> {
         Box::pin(async move { Ok(self.folder.clone()) })
+    }
+
+    fn pick_file(&self, kind: FileKind) -> Picked<'_> {
+        Box::pin(async move {
+            Ok(match kind {
+                FileKind::Bundle => self.bundle.clone(),
+                FileKind::Any => None,
+            })
+        })
     }
 
     fn launch_at_login(&self) -> Result<bool, UiError> {
@@ -130,6 +141,7 @@ fn app_with(
         .invoke_handler(specta.invoke_handler())
         .manage(link)
         .manage(Tray::default())
+        .manage(CatalogCache::default())
         .manage::<DesktopHandle>(Box::new(desktop))
         .build(mock_context(noop_assets()))
         .unwrap();
@@ -471,4 +483,276 @@ fn clients_are_listed_and_an_unknown_server_is_refused_before_any_file_is_touche
     );
     let secrets = invoke(&window, "list_secrets", json!({})).unwrap();
     assert_eq!(secrets, json!([]), "no built-in needs a secret");
+}
+
+#[test]
+fn the_catalog_is_searched_by_words_and_category() {
+    let dir = tempfile::tempdir().unwrap();
+    let _daemon = Daemon::start(&paths(&dir));
+    let (_app, window) = app(DaemonLink::new(paths(&dir), AutoStart::No));
+
+    let all = invoke(
+        &window,
+        "catalog",
+        json!({"query": "", "category": null, "reload": true}),
+    )
+    .unwrap();
+    let total = all["total"].as_u64().unwrap();
+    assert!(total >= 25, "the curated catalog is listed: {total}");
+    assert_eq!(all["entries"].as_array().unwrap().len() as u64, total);
+    let clock = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|card| card["id"] == "clock")
+        .expect("the built-in clock is in the catalog");
+    assert_eq!(clock["installed"], true, "the built-ins are installed");
+    assert_eq!(clock["runs_with"], "Built into Switchboard");
+
+    let found = invoke(
+        &window,
+        "catalog",
+        json!({"query": "github", "category": null, "reload": false}),
+    )
+    .unwrap();
+    let first = &found["entries"][0];
+    assert_eq!(first["id"], "github", "the best match comes first: {found}");
+    assert_eq!(first["installed"], false);
+
+    let databases = invoke(
+        &window,
+        "catalog",
+        json!({"query": "", "category": "databases", "reload": false}),
+    )
+    .unwrap();
+    let titles: Vec<&str> = databases["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|card| card["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        !titles.is_empty()
+            && databases["entries"].as_array().unwrap().len()
+                < all["entries"].as_array().unwrap().len(),
+        "a category narrows the list: {titles:?}"
+    );
+    assert!(
+        databases["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|card| card["categories"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "Databases")),
+        "{databases}"
+    );
+
+    let form = invoke(
+        &window,
+        "install_form",
+        json!({"source": {"type": "catalog", "id": "github"}}),
+    )
+    .unwrap();
+    let token = form["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["secret"] == true)
+        .expect("GitHub asks for a token");
+    assert_eq!(token["required"], true, "{form}");
+    let unknown = invoke(
+        &window,
+        "install_form",
+        json!({"source": {"type": "catalog", "id": "no-such-server"}}),
+    )
+    .unwrap_err();
+    assert_eq!(unknown["code"], "not_found", "{unknown}");
+}
+
+/// A bundle whose server is a small Python program, with a secret and a folder to ask for.
+fn write_bundle(path: &std::path::Path) {
+    use std::io::Write as _;
+    let manifest = json!({
+        "manifest_version": "0.3",
+        "name": "hello-bundle",
+        "display_name": "Hello Bundle",
+        "version": "1.0.0",
+        "description": "Says what it was given",
+        "author": {"name": "Switchboard tests"},
+        "server": {
+            "type": "python",
+            "entry_point": "server.py",
+            "mcp_config": {
+                "command": "python3",
+                "args": ["${__dirname}/server.py", "${user_config.folder}"],
+                "env": {"API_KEY": "${user_config.api_key}"}
+            }
+        },
+        "user_config": {
+            "api_key": {"type": "string", "title": "API key", "sensitive": true, "required": true},
+            "folder": {"type": "directory", "title": "Folder", "required": true}
+        }
+    });
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("manifest.json", options).unwrap();
+    zip.write_all(manifest.to_string().as_bytes()).unwrap();
+    zip.start_file("server.py", options).unwrap();
+    zip.write_all(include_bytes!("../../tests/python/bundle_server.py"))
+        .unwrap();
+    zip.finish().unwrap();
+}
+
+/// Needs a Secret Service: scripts/test runs it inside a D-Bus session with gnome-keyring.
+#[test]
+fn a_bundle_chosen_in_the_file_picker_installs_with_its_secret_in_the_keychain() {
+    let dir = tempfile::tempdir().unwrap();
+    let _daemon = Daemon::start(&paths(&dir));
+    let bundle = dir.path().join("hello.mcpb");
+    write_bundle(&bundle);
+    let folder = dir.path().join("projects");
+    std::fs::create_dir_all(&folder).unwrap();
+    let (_app, window) = app_with(
+        DaemonLink::new(paths(&dir), AutoStart::No),
+        StandIn {
+            bundle: Some(bundle.clone()),
+            ..StandIn::default()
+        },
+    );
+
+    let picked = invoke(&window, "pick_file", json!({"kind": "bundle"})).unwrap();
+    assert_eq!(picked, json!(bundle), "the picker's choice comes back");
+    let source = json!({"type": "bundle", "path": bundle});
+    let form = invoke(&window, "install_form", json!({"source": source})).unwrap();
+    assert_eq!(form["id"], "hello-bundle");
+    assert_eq!(
+        form["runtime"]["program"], "python",
+        "it says what it runs with: {form}"
+    );
+    let kinds: Vec<(&str, bool, &str)> = form["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            (
+                q["key"].as_str().unwrap(),
+                q["secret"].as_bool().unwrap(),
+                q["kind"]["type"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("api_key", true, "text"), ("folder", false, "folder")],
+        "a masked field and a folder picker: {form}"
+    );
+
+    // A secret sent as a plain value is refused before anything happens.
+    let key = format!("key-{:x}-canary", std::process::id());
+    let refused = invoke(
+        &window,
+        "install_server",
+        json!({
+            "source": source, "id": "hello-bundle", "into": [],
+            "answers": {"values": [{"key": "api_key", "values": [key]}], "secrets": []}
+        }),
+    )
+    .unwrap_err();
+    assert_eq!(refused["code"], "invalid_input", "{refused}");
+    assert!(
+        !paths(&dir).data_dir.join("bundles/hello-bundle").exists(),
+        "nothing was unpacked"
+    );
+
+    let report = invoke(
+        &window,
+        "install_server",
+        json!({
+            "source": source, "id": "hello-bundle", "into": [],
+            "answers": {
+                "values": [{"key": "folder", "values": [folder]}],
+                "secrets": [{"key": "api_key", "value": key}]
+            }
+        }),
+    )
+    .unwrap();
+    assert_eq!(report["tools"], json!(["whoami"]), "{report}");
+    assert_eq!(report["server"]["id"], "hello-bundle");
+    let keychain = switchboard_secrets::Keychain::platform().expect("a Secret Service");
+    assert_eq!(
+        keychain.get("hello-bundle", "API_KEY").unwrap().expose(),
+        &key,
+        "the secret went to the keychain"
+    );
+    let grants = invoke(&window, "list_grants", json!({})).unwrap();
+    assert!(
+        grants
+            .to_string()
+            .contains(folder.canonicalize().unwrap().to_str().unwrap()),
+        "the folder is granted: {grants}"
+    );
+    let removed = invoke(&window, "remove_server", json!({"id": "hello-bundle"})).unwrap();
+    assert_eq!(removed["secrets"], json!(["API_KEY"]), "{removed}");
+    assert_eq!(removed["grants"], 1, "{removed}");
+    assert!(
+        keychain.get("hello-bundle", "API_KEY").is_err(),
+        "removing it took its secret out of the keychain"
+    );
+    assert!(
+        !paths(&dir).data_dir.join("bundles/hello-bundle").exists(),
+        "and its unpacked files"
+    );
+}
+
+/// A stand-in for Cursor's program: `sleep` copied under Cursor's file name, run by the test.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_running_client_is_quit_and_opened_again_with_the_same_program_and_arguments() {
+    use switchboard_app::client_apps::Processes;
+
+    let dir = tempfile::tempdir().unwrap();
+    let _daemon = Daemon::start(&paths(&dir));
+    let (_app, window) = app(DaemonLink::new(paths(&dir), AutoStart::No));
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let cursor = bin.join("cursor");
+    std::fs::copy("/bin/sleep", &cursor).unwrap();
+    let mut first = std::process::Command::new(&cursor)
+        .arg("300")
+        .spawn()
+        .unwrap();
+
+    let running = invoke(&window, "running_clients", json!({})).unwrap();
+    assert!(
+        running.as_array().unwrap().contains(&json!("cursor")),
+        "Cursor's program is found running: {running}"
+    );
+    let restarted = invoke(&window, "restart_client", json!({"client": "cursor"})).unwrap();
+    assert_eq!(restarted, 1);
+    let status = first.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the first copy was asked to quit: {status}"
+    );
+    let again = Processes::snapshot().unwrap().find(&["cursor".to_owned()]);
+    assert_eq!(again.len(), 1, "one copy runs again: {again:?}");
+    let again = &again[0];
+    assert_ne!(again.pid, first.id());
+    assert_eq!(again.exe, cursor, "the same program");
+    assert_eq!(again.args, ["300"], "with the same arguments");
+    let _ = std::process::Command::new("kill")
+        .arg(again.pid.to_string())
+        .status();
+
+    let error = invoke(&window, "restart_client", json!({"client": "windsurf"})).unwrap_err();
+    assert_eq!(error["code"], "client_app", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("not running"),
+        "{error}"
+    );
+    let unknown = invoke(&window, "restart_client", json!({"client": "nope"})).unwrap_err();
+    assert_eq!(unknown["code"], "not_found", "{unknown}");
 }

@@ -337,6 +337,25 @@ pub fn post_mcp(authority: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpR
     HttpReply { status, body }
 }
 
+/// Makes `command` (and a daemon it starts) install packages offline: npm answers from its
+/// cache only (scripts/setup warms it), pip from tests/wheels.
+pub fn offline(command: &mut Command) {
+    let npm_cache = std::env::var_os("npm_config_cache").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".npm"),
+        PathBuf::from,
+    );
+    let wheels = tools_dir().parent().expect("tests/").join("wheels");
+    assert!(
+        wheels.is_dir(),
+        "tests/tools/wheels is missing: run scripts/setup"
+    );
+    command
+        .env("npm_config_cache", npm_cache)
+        .env("npm_config_offline", "true")
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_FIND_LINKS", wheels);
+}
+
 /// A Switchboard installation in a temporary folder: its own data folder, and so its own
 /// daemon, and its own home folder (HOME and XDG_CONFIG_HOME point into it for every
 /// command, so MCP clients' config files are looked for there, never in the real home).

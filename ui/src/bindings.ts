@@ -20,8 +20,11 @@ export const commands = {
 	serverTools: (id: string) => typedError<ToolView[], UiError>(__TAURI_INVOKE("server_tools", { id })),
 	/**  Restarts a server for every client using it; answers how many sessions. */
 	restartServer: (id: string) => typedError<number, UiError>(__TAURI_INVOKE("restart_server", { id })),
-	/**  Uninstalls a server. */
-	removeServer: (id: string) => typedError<boolean, UiError>(__TAURI_INVOKE("remove_server", { id })),
+	/**
+	 *  Uninstalls a server with everything its install made: its entries in the clients' files,
+	 *  its secrets, its folder grants and its downloaded files.
+	 */
+	removeServer: (id: string) => typedError<UninstallReport, UiError>(__TAURI_INVOKE("remove_server", { id })),
 	/**  The granted folders. */
 	listGrants: () => typedError<Grant[], UiError>(__TAURI_INVOKE("list_grants")),
 	/**  Shows the system's folder picker; `None` when the person cancels. */
@@ -59,6 +62,39 @@ export const commands = {
 	 *  daemon its name (the value never reaches the daemon's socket, a file or a log).
 	 */
 	storeSecret: (server: string, name: string, value: string) => typedError<null, UiError>(__TAURI_INVOKE("store_secret", { server, name, value })),
+	/**
+	 *  The catalog's entries matching `query` (all for an empty one) in `category` (a slug), as
+	 *  cards. `reload` reads the catalog and the installed servers again; the page does when it
+	 *  opens and after an install.
+	 */
+	catalog: (query: string, category: string | null, reload: boolean) => typedError<CatalogPage, UiError>(__TAURI_INVOKE("catalog", { query, category, reload })),
+	/**  The questions of installing `source`, and what this computer lacks to run it. */
+	installForm: (source: FormSource) => typedError<InstallForm, UiError>(__TAURI_INVOKE("install_form", { source })),
+	/**
+	 *  Installs `source` under `id` with the form's answers (its secrets go straight to the
+	 *  system keychain, from this process) and adds it to `into` (client ids). Its steps reach
+	 *  the window as the daemon's install events while it runs.
+	 */
+	installServer: (source: FormSource, id: string, answers: FormAnswers, into: string[]) => typedError<InstallReport, UiError>(__TAURI_INVOKE("install_server", { source, id, answers, into })),
+	/**
+	 *  Shows the system's file picker: for an MCP Bundle to install, or any file a server asks
+	 *  for. `None` when the person cancels.
+	 */
+	pickFile: (kind: FileKind) => typedError<string | null, UiError>(__TAURI_INVOKE("pick_file", { kind })),
+	/**
+	 *  Reads an MCP Registry (`url`, or the one read last time, or the official one) into the
+	 *  catalog.
+	 */
+	refreshRegistry: (url: string | null) => typedError<RegistryReport, UiError>(__TAURI_INVOKE("refresh_registry", { url })),
+	/**  Takes the registry's servers out of the catalog again. */
+	forgetRegistry: () => typedError<null, UiError>(__TAURI_INVOKE("forget_registry")),
+	/**  The clients whose desktop program is running now (their ids). */
+	runningClients: () => typedError<string[], UiError>(__TAURI_INVOKE("running_clients")),
+	/**
+	 *  Quits a client's desktop program and opens it again, so that it reads its settings file
+	 *  (with a server just added or removed); answers how many copies were restarted.
+	 */
+	restartClient: (client: string) => typedError<number, UiError>(__TAURI_INVOKE("restart_client", { client })),
 };
 
 /** Events */
@@ -119,6 +155,49 @@ export type CallStatus =
 /**  No answer in time. */
 "timeout";
 
+/**  One catalog entry, as a card. */
+export type CatalogCard = {
+	/**  The catalog id (also the id it installs under, when free). */
+	id: string,
+	/**  The `server.json` name, such as `io.github.owner/server`. */
+	name: string,
+	title: string,
+	description: string,
+	/**  What it lets an AI app do, in a sentence or two. */
+	capabilities: string | null,
+	/**  Category titles. */
+	categories: string[],
+	/**  How it runs, in a few words: "Built into Switchboard", "npm package …". */
+	runs_with: string,
+	/**  Read from an MCP Registry rather than shipped with Switchboard. */
+	from_registry: boolean,
+	/**  A server with this id is installed already. */
+	installed: boolean,
+	/**  Why it cannot be installed here, when it cannot. */
+	not_installable: string | null,
+};
+
+/**
+ *  A page of the catalog: the entries matching a search, best first, and every category
+ *  with how many entries it has.
+ */
+export type CatalogPage = {
+	entries: CatalogCard[],
+	/**  Every category with at least one entry, in the catalog's order. */
+	categories: CategoryCount[],
+	/**  How many entries the whole catalog has. */
+	total: number,
+	/**  The MCP Registry the catalog includes, if one was read. */
+	registry: string | null,
+};
+
+/**  A category and how many entries it has. */
+export type CategoryCount = {
+	slug: string,
+	title: string,
+	count: number,
+};
+
 /**  A client rewrote its config file and dropped or altered Switchboard's entries. */
 export type ClientDrift = {
 	/**  The client's id, such as `claude-desktop`. */
@@ -156,6 +235,11 @@ export type ClientInfo = {
 	installed: boolean,
 	/**  Its user-wide file first, then any project or local file Switchboard wrote to. */
 	files: ClientFileInfo[],
+	/**
+	 *  The file names of its desktop program on this system (to find it running, and quit
+	 *  and reopen it); empty for a program that runs in a terminal.
+	 */
+	programs: string[],
 };
 
 /**
@@ -239,6 +323,13 @@ export type FileFailure = {
 	column?: number | null,
 };
 
+/**  Which files a file picker offers. */
+export type FileKind = 
+/**  An MCP Bundle (`.mcpb`) to install. */
+"bundle" | 
+/**  Any file a server asks for. */
+"any";
+
 /**  What one client file went through. */
 export type FileReport = {
 	client: string,
@@ -260,6 +351,31 @@ export type FileReport = {
 	hint?: string | null,
 };
 
+/**  The answers a window sends back: plain values by key, and secrets by key. */
+export type FormAnswers = {
+	values: FormValue[],
+	secrets: FormSecret[],
+};
+
+/**  A secret typed into a masked field. */
+export type FormSecret = {
+	key: string,
+	value: string,
+};
+
+/**  What to install, as the window names it. */
+export type FormSource = 
+/**  A catalog entry by id. */
+{ type: "catalog"; id: string } | 
+/**  An MCP Bundle file the person chose. */
+{ type: "bundle"; path: string };
+
+/**  The plain values given for one question (blank ones are ignored). */
+export type FormValue = {
+	key: string,
+	values: string[],
+};
+
 /**  A folder granted to one server, or to all of them when `server` is `None`. */
 export type Grant = {
 	id: number,
@@ -267,6 +383,33 @@ export type Grant = {
 	access: Access,
 	server: ServerId | null,
 	created_at: number,
+};
+
+/**  The questions of one install, and what this computer lacks to run the server. */
+export type InstallForm = {
+	/**  The id it will be installed under. */
+	id: string,
+	title: string,
+	description: string,
+	questions: Question[],
+	/**  The program it runs with, when it needs one. */
+	runtime: RuntimeNeed | null,
+	/**  Why it cannot be installed yet, each with the fix; empty when it can. */
+	blockers: string[],
+};
+
+/**  What an install did. */
+export type InstallReport = {
+	server: ServerInfo,
+	/**
+	 *  The tools the server listed when it was started once (empty for a built-in,
+	 *  which is not started ahead).
+	 */
+	tools: string[],
+	/**  Where its package was prepared, for an npm or PyPI server. */
+	package?: string | null,
+	/**  The client files written. */
+	clients?: ClientsChange | null,
 };
 
 /**  Where an install stands. */
@@ -292,6 +435,53 @@ export type ManagedEntryInfo = {
 	server: string,
 	/**  The entry is in the file now (it may have been removed by hand). */
 	present: boolean,
+};
+
+/**  One question of an install form. */
+export type Question = {
+	/**  What the answer is given under. */
+	key: string,
+	title: string,
+	description: string | null,
+	kind: QuestionKind,
+	/**  Typed into a masked field and kept in the system keychain. */
+	secret: boolean,
+	required: boolean,
+	/**  Several values may be given. */
+	multiple: boolean,
+	/**  What is used when nothing is given. */
+	defaults: string[],
+	placeholder: string | null,
+};
+
+/**  Which control asks a question. */
+export type QuestionKind = { type: "text" } | { type: "number"; min: number | null; max: number | null } | { type: "boolean" } | { type: "choice"; choices: string[] } | 
+/**  A file: the file picker is offered. */
+{ type: "file" } | 
+/**  A folder: the folder picker is offered; the folder is granted to the server. */
+{ type: "folder"; read_write: boolean };
+
+/**  What a refresh did. */
+export type RegistryReport = {
+	url: string,
+	/**  Servers now cached from it. */
+	entries: number,
+	/**  Entries left out, each with its reason. */
+	skipped: string[],
+	/**  Unix epoch milliseconds. */
+	fetched_at: number,
+	/**  The registry said nothing changed since the last refresh. */
+	not_modified: boolean,
+	/**  False when a limit stopped the listing before its end. */
+	complete: boolean,
+};
+
+/**  The program a server runs with, and whether this computer has it. */
+export type RuntimeNeed = {
+	/**  The program's name, such as `npx`. */
+	program: string,
+	/**  Where it was found, when it was. */
+	found: string | null,
 };
 
 /**  What the control API shows of one server's processes. */
@@ -475,7 +665,21 @@ export type UiErrorCode = "not_found" | "invalid_input" | "already_exists" | "st
 /**  The folder picker could not be shown. */
 "folder_picker" | 
 /**  The system keychain could not store or read a secret. */
-"keychain";
+"keychain" | 
+/**  An AI app's program could not be quit and reopened. */
+"client_app";
+
+/**  What an uninstall removed. */
+export type UninstallReport = {
+	id: string,
+	clients: ClientsChange,
+	/**  The names of the secrets deleted from the keychain. */
+	secrets: string[],
+	/**  How many folder grants went with it. */
+	grants: number,
+	/**  Whether a prepared package or unpacked bundle folder was deleted. */
+	files_removed: boolean,
+};
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

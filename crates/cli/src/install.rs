@@ -11,11 +11,9 @@ use std::{
 use anyhow::{Context, bail};
 use switchboard_catalog::{Answers, Category, SecretValue, SettingKind};
 use switchboard_hub::{
-    ClientTarget, ControlClient, InstallReport, Paths, RegistryReport, Request, ServerInfo,
-    UninstallReport,
-    installer::{self, Draft, InstallSource},
+    ClientTarget, ControlClient, InstallReport, Paths, RegistryReport, Request, UninstallReport,
+    installer::{self, Draft, InstallSource, Installer},
 };
-use switchboard_secrets::Keychain;
 
 use crate::manage::client;
 
@@ -157,10 +155,10 @@ pub(crate) async fn install(
     into: Vec<ClientTarget>,
 ) -> anyhow::Result<()> {
     let mut control = client(paths).await?;
-    let servers: Vec<ServerInfo> = control.call(Request::ListServers).await?;
+    let installer = Installer::load(&mut control).await?;
     if let InstallSource::Catalog(name) = &source
         && id.is_none()
-        && servers.iter().any(|s| &s.id == name)
+        && installer.is_installed(name)
     {
         // An installed server: only its client entries are asked for.
         if into.is_empty() {
@@ -171,36 +169,20 @@ pub(crate) async fn install(
         }
         return crate::clients::install(paths, name.clone(), into).await;
     }
-    let catalog = installer::catalog(&mut control).await?;
-    let runtimes = discover().await;
-    let draft = Draft::new(
-        &catalog,
-        &source,
-        id.as_deref(),
-        |taken| servers.iter().any(|s| s.id == taken),
-        |runtime| {
-            runtime
-                .parse::<switchboard_runtimes::Runtime>()
-                .is_ok_and(|r| runtimes.found(r).is_some())
-        },
-    )?;
+    let draft = installer.draft(&source, id.as_deref())?;
     println!("Installing {} as \"{}\"", draft.title, draft.id);
     let answers = answer(&draft, sets)?;
-    let planned = draft.plan(&answers, paths)?;
-    let unmet = installer::unmet_requirements(&planned.plan, &runtimes);
-    if !unmet.is_empty() {
-        planned.discard();
-        bail!("{}", unmet.join("\n"));
-    }
-    let keychain = if planned.has_secrets() {
-        Some(Keychain::platform()?)
-    } else {
-        None
-    };
-    let report: InstallReport =
-        installer::install(&mut control, keychain, planned, into, |step, message| {
-            println!("  [{step}] {message}");
-        })
+    let report = installer
+        .install(
+            &mut control,
+            &draft,
+            &answers,
+            paths,
+            into,
+            |step, message| {
+                println!("  [{step}] {message}");
+            },
+        )
         .await?;
     print_report(&report);
     Ok(())
@@ -355,27 +337,6 @@ fn read_stdin_pairs() -> anyhow::Result<BTreeMap<String, String>> {
             ))
         })
         .collect())
-}
-
-async fn discover() -> switchboard_runtimes::Runtimes {
-    tokio::task::spawn_blocking(|| {
-        let env = switchboard_runtimes::Environment::current().unwrap_or_else(|| {
-            switchboard_runtimes::Environment::new(
-                std::path::PathBuf::new(),
-                std::env::var_os("PATH"),
-                switchboard_runtimes::Os::current(),
-            )
-        });
-        switchboard_runtimes::Runtimes::discover(&env)
-    })
-    .await
-    .unwrap_or_else(|_| {
-        switchboard_runtimes::Runtimes::discover(&switchboard_runtimes::Environment::new(
-            std::path::PathBuf::new(),
-            None,
-            switchboard_runtimes::Os::current(),
-        ))
-    })
 }
 
 /// `uninstall ID`: everything the install made.

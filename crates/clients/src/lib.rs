@@ -55,7 +55,7 @@ pub use location::{ConfigTarget, Detection, Scope, detect};
 pub use secret::{Secret, SecretReason, classify as classify_secret, classify_argument};
 pub use spec::{
     ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location, PathTemplate,
-    ScopeKind, UrlShape,
+    Program, ScopeKind, UrlShape,
 };
 pub use watch::ConfigWatcher;
 

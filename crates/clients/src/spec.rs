@@ -176,6 +176,14 @@ pub struct DocCheck {
     pub version: &'static str,
 }
 
+/// The file name of a client's desktop program on some systems (`Cursor.exe`), so that a
+/// running one can be found, and quit and reopened after its settings file changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Program {
+    pub os: &'static [Os],
+    pub name: &'static str,
+}
+
 /// Everything Switchboard knows about one MCP client, as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientSpec {
@@ -186,6 +194,9 @@ pub struct ClientSpec {
     pub format: Format,
     pub entry: EntryShape,
     pub locations: &'static [Location],
+    /// Its desktop program's file names; none for a program that runs in a terminal (a
+    /// new session there reads the file again).
+    pub programs: &'static [Program],
     pub docs: &'static [DocCheck],
 }
 
@@ -195,6 +206,15 @@ impl ClientSpec {
         self.locations
             .iter()
             .filter(move |location| location.scope == scope && location.os.contains(&os))
+    }
+
+    /// The file names its desktop program has on `os`.
+    pub fn programs_for(&self, os: Os) -> Vec<&'static str> {
+        self.programs
+            .iter()
+            .filter(|program| program.os.contains(&os))
+            .map(|program| program.name)
+            .collect()
     }
 
     /// The scopes this client has on `os`.

@@ -221,6 +221,9 @@ pub struct ClientInfo {
     pub installed: bool,
     /// Its user-wide file first, then any project or local file Switchboard wrote to.
     pub files: Vec<ClientFileInfo>,
+    /// The file names of its desktop program on this system (to find it running, and quit
+    /// and reopen it); empty for a program that runs in a terminal.
+    pub programs: Vec<String>,
 }
 
 /// One client file: Switchboard's entries in it and everyone else's, by name.
@@ -380,6 +383,14 @@ impl Hub {
                 name: detection.display_name.to_owned(),
                 installed: detection.installed,
                 files,
+                programs: switchboard_clients::client(detection.client)
+                    .map(|spec| {
+                        spec.programs_for(switchboard_clients::Os::current())
+                            .into_iter()
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             });
         }
         Ok(infos)

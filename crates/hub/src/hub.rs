@@ -5,7 +5,7 @@
 
 use std::{
     collections::HashMap,
-    path::{Path, PathBuf},
+    path::Path,
     sync::{
         Arc, Mutex, MutexGuard, PoisonError,
         atomic::{AtomicU64, Ordering},
@@ -1002,23 +1002,7 @@ impl Inner {
     /// What runtime discovery found (it runs once, off the async threads).
     async fn runtimes(&self) -> Arc<switchboard_runtimes::Runtimes> {
         self.discovered
-            .get_or_init(|| async {
-                let discover = || {
-                    use switchboard_runtimes::{Environment, Os, Runtimes};
-                    let env = Environment::current().unwrap_or_else(|| {
-                        // No home folder: the process's PATH is all there is to go on.
-                        Environment::new(PathBuf::new(), std::env::var_os("PATH"), Os::current())
-                    });
-                    Runtimes::discover(&env)
-                };
-                match tokio::task::spawn_blocking(discover).await {
-                    Ok(runtimes) => Arc::new(runtimes),
-                    Err(error) => {
-                        tracing::error!(%error, "runtime discovery stopped; trying again inline");
-                        Arc::new(discover())
-                    }
-                }
-            })
+            .get_or_init(|| async { Arc::new(crate::installer::discover_runtimes().await) })
             .await
             .clone()
     }

@@ -8,6 +8,8 @@
 //! runs. Must not: print or send a secret's value, or leave an unpacked bundle behind when
 //! the install does not go ahead.
 
+mod views;
+
 use std::path::{Path, PathBuf};
 
 use switchboard_catalog::{
@@ -21,10 +23,15 @@ use switchboard_gateway::Event;
 use switchboard_secrets::{Keychain, SecretsError};
 use switchboard_store::{Launch, Source};
 
+pub use views::{
+    CatalogCard, CatalogPage, CategoryCount, FormAnswers, FormSecret, FormSource, FormValue,
+    InstallForm, Question, QuestionKind, RuntimeNeed, catalog_page,
+};
+
 use crate::{
     client::ControlClient,
     clients::ClientTarget,
-    control::{ControlError, ErrorCode, Request},
+    control::{ControlError, ErrorCode, Request, ServerInfo},
     hub::{FolderRequest, InstallReport, InstallRequest},
     paths::Paths,
 };
@@ -51,6 +58,114 @@ pub async fn catalog(control: &mut ControlClient) -> Result<Catalog, ControlErro
         catalog.merge(entries.collect::<Vec<_>>());
     }
     Ok(catalog)
+}
+
+/// What an install starts from, read once: the catalog, the servers installed, and the
+/// runtimes this computer has.
+#[derive(Debug)]
+pub struct Installer {
+    pub catalog: Catalog,
+    pub servers: Vec<ServerInfo>,
+    pub runtimes: switchboard_runtimes::Runtimes,
+}
+
+impl Installer {
+    /// Reads the catalog and the installed servers from the daemon, and looks for the
+    /// runtimes (off the async threads).
+    pub async fn load(control: &mut ControlClient) -> Result<Self, ControlError> {
+        let servers: Vec<ServerInfo> = control.call(Request::ListServers).await?;
+        let catalog = catalog(control).await?;
+        let runtimes = discover_runtimes().await;
+        Ok(Self {
+            catalog,
+            servers,
+            runtimes,
+        })
+    }
+
+    /// Whether a server is installed under `id`.
+    pub fn is_installed(&self, id: &str) -> bool {
+        self.servers.iter().any(|server| server.id == id)
+    }
+
+    /// The questions for installing `source` under `id` (or a free id made from its
+    /// name), by the way that works with the runtimes here.
+    pub fn draft(&self, source: &InstallSource, id: Option<&str>) -> Result<Draft, InstallerError> {
+        Draft::new(
+            &self.catalog,
+            source,
+            id,
+            |taken| self.is_installed(taken),
+            |runtime| {
+                runtime
+                    .parse::<switchboard_runtimes::Runtime>()
+                    .is_ok_and(|r| self.runtimes.found(r).is_some())
+            },
+        )
+    }
+}
+
+impl Installer {
+    /// Plans `draft` with `answers` and installs it: the runtime versions it needs are
+    /// checked, its secrets go to the system keychain, and the daemon carries out its
+    /// steps, each passed to `on_progress`. Nothing is left behind when any of it fails.
+    pub async fn install(
+        &self,
+        control: &mut ControlClient,
+        draft: &Draft,
+        answers: &Answers,
+        paths: &Paths,
+        into: Vec<ClientTarget>,
+        on_progress: impl FnMut(&str, &str),
+    ) -> Result<InstallReport, ControlError> {
+        let planned = draft.plan(answers, paths).map_err(ControlError::from)?;
+        let unmet = unmet_requirements(&planned.plan, &self.runtimes);
+        if !unmet.is_empty() {
+            planned.discard();
+            return Err(ControlError::new(ErrorCode::Unavailable, unmet.join("\n")));
+        }
+        let keychain = if planned.has_secrets() {
+            let opened = tokio::task::spawn_blocking(Keychain::platform)
+                .await
+                .map_err(|e| ControlError::new(ErrorCode::Unavailable, e.to_string()))
+                .and_then(|opened| {
+                    opened.map_err(|e| ControlError::new(ErrorCode::Unavailable, e.to_string()))
+                });
+            match opened {
+                Ok(keychain) => Some(keychain),
+                Err(error) => {
+                    planned.discard();
+                    return Err(error);
+                }
+            }
+        } else {
+            None
+        };
+        install(control, keychain, planned, into, on_progress).await
+    }
+}
+
+impl From<InstallerError> for ControlError {
+    fn from(error: InstallerError) -> Self {
+        let code = match &error {
+            InstallerError::UnknownEntry(_) => ErrorCode::NotFound,
+            InstallerError::Secrets(_) => ErrorCode::Unavailable,
+            _ => ErrorCode::InvalidInput,
+        };
+        Self::new(code, error.to_string())
+    }
+}
+
+/// The runtimes of this computer ([`switchboard_runtimes::Runtimes::discover_here`]), found
+/// on a blocking thread.
+pub async fn discover_runtimes() -> switchboard_runtimes::Runtimes {
+    match tokio::task::spawn_blocking(switchboard_runtimes::Runtimes::discover_here).await {
+        Ok(runtimes) => runtimes,
+        Err(error) => {
+            tracing::error!(%error, "runtime discovery stopped; trying again inline");
+            switchboard_runtimes::Runtimes::discover_here()
+        }
+    }
 }
 
 /// What to install.
@@ -201,6 +316,24 @@ impl Draft {
                 via,
             },
         })
+    }
+
+    /// The plan with no answers given (nothing is unpacked): which runtime it needs and
+    /// what it requires of it. `None` when it cannot be planned yet.
+    pub fn preview(&self) -> Option<InstallPlan> {
+        let none = Answers::new();
+        match &self.kind {
+            DraftKind::Entry { entry, via } => plan::plan(entry, *via, &self.id, &none).ok(),
+            DraftKind::Bundle { manifest, .. } => bundle::plan(
+                manifest,
+                &PathBuf::from("bundle"),
+                &self.id,
+                &none,
+                Platform::current(),
+                &places(),
+            )
+            .ok(),
+        }
     }
 
     /// The plan for these answers. A bundle is unpacked into `<data>/bundles/<id>` now
@@ -481,7 +614,7 @@ pub async fn install(
     let id = request.id.clone();
     // Secrets are stored under the id: never over an installed server's.
     if control
-        .call::<crate::control::ServerInfo>(Request::GetServer { id: id.clone() })
+        .call::<ServerInfo>(Request::GetServer { id: id.clone() })
         .await
         .is_ok()
     {

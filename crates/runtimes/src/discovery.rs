@@ -119,6 +119,15 @@ impl Runtimes {
         }
     }
 
+    /// Discovery for this process's user: [`Environment::current`], or with no home folder
+    /// the process's PATH alone. Blocking, as [`Runtimes::discover`] is.
+    pub fn discover_here() -> Self {
+        let env = Environment::current().unwrap_or_else(|| {
+            Environment::new(PathBuf::new(), std::env::var_os("PATH"), Os::current())
+        });
+        Self::discover(&env)
+    }
+
     /// What was concluded about `runtime`.
     pub fn get(&self, runtime: Runtime) -> &Resolution {
         static MISSING: Resolution = Resolution::Missing { fix: String::new() };

@@ -1,8 +1,9 @@
 // The window: a sidebar of pages, the page, and a banner when Switchboard's daemon cannot be
-// reached. Alt+1 to Alt+5 switch pages; each page's title takes the focus when it opens.
+// reached. Alt+1 to Alt+6 switch pages; each page's title takes the focus when it opens.
 import { signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { CallLogPage } from "../calls/CallLogPage";
+import { CatalogPage } from "../catalog/CatalogPage";
 import { ClientsPage } from "../clients/ClientsPage";
 import { FoldersPage } from "../folders/FoldersPage";
 import { ServersPage } from "../servers/ServersPage";
@@ -12,6 +13,7 @@ import { connection } from "./live";
 
 export const PAGES = [
   { id: "servers", title: "Servers", view: ServersPage },
+  { id: "catalog", title: "Catalog", view: CatalogPage },
   { id: "clients", title: "Clients", view: ClientsPage },
   { id: "folders", title: "Folders", view: FoldersPage },
   { id: "calls", title: "Call log", view: CallLogPage },

@@ -7,6 +7,7 @@ import {
   events,
   type DaemonBatch,
   type DaemonConnection,
+  type InstallStep,
   type SecretStatus,
   type ServerInfo,
   type StoredCall,
@@ -32,6 +33,9 @@ export async function refreshSecrets(): Promise<void> {
     // The servers' own read reports an unreachable daemon; secrets just stay as they were.
   }
 }
+
+/** The newest step of each install under way, by server id. */
+export const installs = signal<Record<string, InstallStep>>({});
 
 /** When `now` was last taken, for uptimes; ticks every second. */
 export const now = signal(Date.now());
@@ -97,6 +101,12 @@ export function apply(update: DaemonBatch): void {
       });
     }
   });
+  if (update.installs.length) {
+    installs.value = {
+      ...installs.value,
+      ...Object.fromEntries(update.installs.map((step) => [step.server, step])),
+    };
+  }
   if (update.changed.length || update.states.length) void refreshServers();
   if (update.calls.length || update.missed_calls) {
     for (const listener of callListeners) listener(update.calls, update.missed_calls);

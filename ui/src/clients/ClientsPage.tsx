@@ -1,6 +1,7 @@
 // The Clients page: the AI apps Switchboard can plug servers into (Claude Desktop, Cursor,
 // …), and per server one click to add it to an app or take it out, with what happened and
-// what to do next.
+// what to do next; an app that is running can be quit and reopened from here, so that it
+// reads its settings file again.
 import { useEffect, useState } from "preact/hooks";
 import { commands, type ClientInfo, type ServerInfo } from "../bindings";
 import { ask, messageOf } from "../app/ask";
@@ -13,12 +14,29 @@ export function ClientsPage() {
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [running, setRunning] = useState<string[]>([]);
+  const [lastChanged, setLastChanged] = useState<ClientInfo | null>(null);
 
   async function load() {
     try {
       setClients(ordered(await ask(commands.listClients())));
+      setRunning(await ask(commands.runningClients()));
     } catch (thrown) {
       setError(messageOf(thrown));
+    }
+  }
+
+  async function restart(client: ClientInfo) {
+    setError(null);
+    setBusy(`restart/${client.id}`);
+    try {
+      await ask(commands.restartClient(client.id));
+      setOutcome({ tone: "ok", text: `${client.name} was quit and opened again; it now shows your servers.` });
+      setLastChanged(null);
+    } catch (thrown) {
+      setError(messageOf(thrown));
+    } finally {
+      setBusy(null);
     }
   }
   useEffect(() => {
@@ -35,6 +53,7 @@ export function ClientsPage() {
         ? await ask(commands.addToClient(server.id, client.id))
         : await ask(commands.removeFromClient(server.id, client.id));
       setOutcome(outcomeOf(change, server.name, add));
+      setLastChanged(client);
       await load();
     } catch (thrown) {
       setError(messageOf(thrown));
@@ -54,6 +73,17 @@ export function ClientsPage() {
       {outcome && (
         <div class={`notice ${outcome.tone === "error" ? "notice-error" : "notice-ok"}`} role="status" id="client-outcome">
           <span>{outcome.text}</span>
+          {lastChanged && outcome.tone === "ok" && running.includes(lastChanged.id) && (
+            <button
+              type="button"
+              class="primary"
+              id="restart-client"
+              disabled={busy !== null}
+              onClick={() => restart(lastChanged)}
+            >
+              Restart {lastChanged.name} now
+            </button>
+          )}
           <button type="button" class="link" onClick={() => setOutcome(null)}>
             Dismiss
           </button>
@@ -65,7 +95,7 @@ export function ClientsPage() {
         </p>
       ) : installed.length === 0 ? (
         <EmptyState title="No servers to add yet">
-          <p>Install a server first (Servers page); then add it to your AI apps here.</p>
+          <p>Install a server from the Catalog page first; then add it to your AI apps here.</p>
         </EmptyState>
       ) : (
         <ul class="clients" aria-label="AI apps">
@@ -76,8 +106,22 @@ export function ClientsPage() {
               <li key={client.id} class="card client" data-client={client.id}>
                 <div class="client-head">
                   <h2>{client.name}</h2>
-                  <span class={`badge ${client.installed ? "tone-good" : "tone-idle"}`}>
-                    {client.installed ? "On this computer" : "Not found"}
+                  <span class="client-badges">
+                    {running.includes(client.id) && (
+                      <button
+                        type="button"
+                        class="link"
+                        data-restart={client.id}
+                        disabled={busy !== null}
+                        title={`Quit ${client.name} and open it again, so it reads its settings`}
+                        onClick={() => restart(client)}
+                      >
+                        Restart
+                      </button>
+                    )}
+                    <span class={`badge ${client.installed ? "tone-good" : "tone-idle"}`}>
+                      {running.includes(client.id) ? "Running" : client.installed ? "On this computer" : "Not found"}
+                    </span>
                   </span>
                 </div>
                 {file && (

@@ -20,6 +20,7 @@ const claude: ClientInfo = {
       error: null,
     },
   ],
+  programs: ["claude-desktop"],
 };
 
 function change(partial: Partial<ClientsChange>): ClientsChange {

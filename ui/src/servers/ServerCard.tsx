@@ -196,7 +196,8 @@ function Details(props: { server: ServerInfo; busy: boolean; act: (a: () => Prom
         {restarted && <span class="muted" role="status">{restarted}</span>}
         {confirmRemove ? (
           <span class="confirm" role="group" aria-label={`Remove ${server.name}?`}>
-            Remove {server.name}? Apps that still list it will be told it is gone.
+            Remove {server.name}? It is taken out of your AI apps' settings, with its secrets,
+            folder grants and downloaded files.
             <button type="button" class="danger" onClick={remove} disabled={busy}>
               Remove
             </button>

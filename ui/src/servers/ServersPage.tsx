@@ -1,5 +1,6 @@
 // The Servers page: every installed server with its switch, state and live figures.
 import { useState } from "preact/hooks";
+import { page } from "../app/App";
 import { servers, serversLoaded, serversProblem } from "../app/live";
 import { EmptyState, ErrorNotice, PageHeader } from "../common/ui";
 import { ServerCard } from "./ServerCard";
@@ -23,11 +24,17 @@ export function ServersPage() {
           </p>
         )
       ) : list.length === 0 ? (
-        <EmptyState title="No servers are installed">
+        <EmptyState
+          title="No servers are installed"
+          action={
+            <button type="button" class="primary" onClick={() => (page.value = "catalog")}>
+              Open the catalog
+            </button>
+          }
+        >
           <p>
-            Servers give your AI apps tools: your files, the web, a calculator. Install one from a
-            terminal with <code>switchboard add</code> (for example{" "}
-            <code>switchboard add clock --builtin clock</code>), and it appears here.
+            Servers give your AI apps tools: your files, the web, GitHub, a database. Pick one from
+            the catalog; Switchboard installs it, checks that it works and adds it to your apps.
           </p>
         </EmptyState>
       ) : (

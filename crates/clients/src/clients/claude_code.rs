@@ -54,6 +54,7 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
             servers_path: &[KeySegment::Key("mcpServers")],
         },
     ],
+    programs: &[],
     docs: &[
         DocCheck {
             source: "code.claude.com/docs/en/mcp (environment variable expansion in url and headers: ${NAME}, ${NAME:-default}; anthropics/claude-code#51581 reports headers left unexpanded on some versions)",

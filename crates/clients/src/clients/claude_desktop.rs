@@ -6,7 +6,8 @@
 use crate::{
     environment::{Base, Os},
     spec::{
-        ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate, ScopeKind,
+        ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate, Program,
+        ScopeKind,
     },
 };
 
@@ -65,6 +66,20 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
             file: PathTemplate::new(Base::XdgConfig, &["Claude", "claude_desktop_config.json"]),
             installed_markers: &[PathTemplate::new(Base::XdgConfig, &["Claude"])],
             servers_path: SERVERS,
+        },
+    ],
+    programs: &[
+        Program {
+            os: &[Os::MacOs],
+            name: "Claude",
+        },
+        Program {
+            os: &[Os::Windows],
+            name: "Claude.exe",
+        },
+        Program {
+            os: &[Os::Linux],
+            name: "claude-desktop",
         },
     ],
     docs: &[

@@ -5,10 +5,10 @@
 //! (kept as they are).
 
 use crate::{
-    environment::Base,
+    environment::{Base, Os},
     spec::{
         ALL_OS, ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate,
-        ScopeKind,
+        Program, ScopeKind,
     },
 };
 
@@ -50,6 +50,20 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
             ),
             installed_markers: &[PathTemplate::new(Base::Home, &[".cline"])],
             servers_path: SERVERS,
+        },
+    ],
+    programs: &[
+        Program {
+            os: &[Os::Linux],
+            name: "code",
+        },
+        Program {
+            os: &[Os::MacOs],
+            name: "Code",
+        },
+        Program {
+            os: &[Os::Windows],
+            name: "Code.exe",
         },
     ],
     docs: &[

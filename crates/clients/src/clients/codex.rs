@@ -25,6 +25,7 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         installed_markers: &[PathTemplate::new(Base::CodexHome, &[])],
         servers_path: &[KeySegment::Key("mcp_servers")],
     }],
+    programs: &[],
     docs: &[DocCheck {
         source: "openai/codex docs/config.md (mcp_servers.<name>: command, args, env) and the codex-wrapper crate (CODEX_HOME/config.toml, forms accepted by --strict-config)",
         version: "Codex CLI 0.145.0",

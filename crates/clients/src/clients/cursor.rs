@@ -3,10 +3,10 @@
 //! `{url, headers}` entries.
 
 use crate::{
-    environment::Base,
+    environment::{Base, Os},
     spec::{
         ALL_OS, ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location,
-        PathTemplate, ScopeKind, UrlShape,
+        PathTemplate, Program, ScopeKind, UrlShape,
     },
 };
 
@@ -43,6 +43,20 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
             file: PathTemplate::new(Base::Project, &[".cursor", "mcp.json"]),
             installed_markers: &[],
             servers_path: SERVERS,
+        },
+    ],
+    programs: &[
+        Program {
+            os: &[Os::Linux],
+            name: "cursor",
+        },
+        Program {
+            os: &[Os::MacOs],
+            name: "Cursor",
+        },
+        Program {
+            os: &[Os::Windows],
+            name: "Cursor.exe",
         },
     ],
     docs: &[

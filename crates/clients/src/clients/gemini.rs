@@ -25,6 +25,7 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         installed_markers: &[PathTemplate::new(Base::Home, &[".gemini"])],
         servers_path: &[KeySegment::Key("mcpServers")],
     }],
+    programs: &[],
     docs: &[DocCheck {
         source: "google-gemini/gemini-cli docs/get-started/configuration.md#mcpservers; packages/cli/src/config/settings.ts (strip-json-comments, comment-preserving writes)",
         version: "gemini-cli main, 2026 (no release stated)",

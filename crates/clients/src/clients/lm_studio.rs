@@ -3,10 +3,10 @@
 //! `{url, headers}` entries.
 
 use crate::{
-    environment::Base,
+    environment::{Base, Os},
     spec::{
         ALL_OS, ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate,
-        ScopeKind, UrlShape,
+        Program, ScopeKind, UrlShape,
     },
 };
 
@@ -38,6 +38,20 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
             file: PathTemplate::new(Base::Home, &[".cache", "lm-studio", "mcp.json"]),
             installed_markers: &[PathTemplate::new(Base::Home, &[".cache", "lm-studio"])],
             servers_path: SERVERS,
+        },
+    ],
+    programs: &[
+        Program {
+            os: &[Os::Linux],
+            name: "lm-studio",
+        },
+        Program {
+            os: &[Os::MacOs],
+            name: "LM Studio",
+        },
+        Program {
+            os: &[Os::Windows],
+            name: "LM Studio.exe",
         },
     ],
     docs: &[

@@ -3,10 +3,10 @@
 //! `{type: "http", url, headers}` entries beside an `inputs` list.
 
 use crate::{
-    environment::Base,
+    environment::{Base, Os},
     spec::{
         ALL_OS, ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location,
-        PathTemplate, ScopeKind, UrlShape,
+        PathTemplate, Program, ScopeKind, UrlShape,
     },
 };
 
@@ -38,6 +38,20 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
             file: PathTemplate::new(Base::Project, &[".vscode", "mcp.json"]),
             installed_markers: &[],
             servers_path: SERVERS,
+        },
+    ],
+    programs: &[
+        Program {
+            os: &[Os::Linux],
+            name: "code",
+        },
+        Program {
+            os: &[Os::MacOs],
+            name: "Code",
+        },
+        Program {
+            os: &[Os::Windows],
+            name: "Code.exe",
         },
     ],
     docs: &[

@@ -3,10 +3,10 @@
 //! does not connect).
 
 use crate::{
-    environment::Base,
+    environment::{Base, Os},
     spec::{
         ALL_OS, ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location,
-        PathTemplate, ScopeKind, UrlShape,
+        PathTemplate, Program, ScopeKind, UrlShape,
     },
 };
 
@@ -29,6 +29,20 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
         installed_markers: &[PathTemplate::new(Base::Home, &[".codeium", "windsurf"])],
         servers_path: &[KeySegment::Key("mcpServers")],
     }],
+    programs: &[
+        Program {
+            os: &[Os::Linux],
+            name: "windsurf",
+        },
+        Program {
+            os: &[Os::MacOs],
+            name: "Windsurf",
+        },
+        Program {
+            os: &[Os::Windows],
+            name: "Windsurf.exe",
+        },
+    ],
     docs: &[
         DocCheck {
             source: "docs.windsurf.com/windsurf/cascade/mcp (config interpolation: ${env:NAME} in serverUrl and headers)",

@@ -7,8 +7,8 @@
 use crate::{
     environment::{Base, Os},
     spec::{
-        ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate, ScopeKind,
-        UrlShape,
+        ClientSpec, DocCheck, EntryShape, Format, KeySegment, Location, PathTemplate, Program,
+        ScopeKind, UrlShape,
     },
 };
 
@@ -47,6 +47,24 @@ pub(crate) const SPEC: ClientSpec = ClientSpec {
             file: PathTemplate::new(Base::AppData, &["Zed", "settings.json"]),
             installed_markers: &[PathTemplate::new(Base::AppData, &["Zed"])],
             servers_path: SERVERS,
+        },
+    ],
+    programs: &[
+        Program {
+            os: &[Os::Linux],
+            name: "zed-editor",
+        },
+        Program {
+            os: &[Os::Linux],
+            name: "zed",
+        },
+        Program {
+            os: &[Os::MacOs],
+            name: "zed",
+        },
+        Program {
+            os: &[Os::Windows],
+            name: "Zed.exe",
         },
     ],
     docs: &[

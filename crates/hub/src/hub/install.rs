@@ -96,7 +96,7 @@ impl InstallStep {
 }
 
 /// What an install did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct InstallReport {
     pub server: ServerInfo,
     /// The tools the server listed when it was started once (empty for a built-in,
@@ -111,7 +111,7 @@ pub struct InstallReport {
 }
 
 /// What an uninstall removed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct UninstallReport {
     pub id: String,
     pub clients: ClientsChange,

@@ -12,7 +12,7 @@ use super::Hub;
 use crate::control::{ControlError, ErrorCode};
 
 /// What a refresh did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct RegistryReport {
     pub url: String,
     /// Servers now cached from it.
