@@ -7,13 +7,16 @@ Run it on a display (a virtual one is fine):
 
     xvfb-run -a -s "-screen 0 1280x800x24" bench/app.py            # release build, 3 runs
     xvfb-run -a -s "-screen 0 1280x800x24" bench/app.py --debug --runs 1
+    xvfb-run -a -s "-screen 0 1280x800x24" bench/app.py --installed /usr/bin   # the .deb's
 
 Each run uses a fresh temporary data folder (so a fresh daemon, started by the app) and a
 session bus of its own. The app is launched through tauri-driver, the WebDriver server the
 end-to-end test uses, and "live data" means the Servers page has drawn the daemon's servers
 (an element [data-server] exists); the time is measured from the WebDriver request that
-launches the app, so it includes WebKit starting. Memory is the resident set size summed over
-each process tree after `--idle` seconds with nothing happening. Standard library only;
+launches the app, so it includes WebKit starting. Memory is read after `--idle` seconds with
+nothing happening, summed over each process tree, both as resident set size (shared
+libraries counted once per process) and as proportional set size (shared pages split between
+the processes mapping them: what the tree costs the machine). Standard library only;
 nothing leaves loopback.
 """
 import argparse
@@ -82,11 +85,26 @@ def tree(root_pid):
 
 
 def rss_mib(pids):
+    """Resident set size summed over pids: shared libraries count once per process."""
     total = 0
     for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def pss_mib(pids):
+    """Proportional set size summed over pids: each shared page is split between the
+    processes mapping it, so the sum is what the tree costs the machine."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
         except OSError:
             pass
@@ -117,15 +135,17 @@ def run_once(app, engine, idle):
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
+        # tauri-driver listens at once, but answers only once WebKitWebDriver behind it does.
         deadline = time.time() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("tauri-driver did not start (scripts/setup installs it)")
-                time.sleep(0.05)
+        for listening in (port, native):
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", listening), timeout=1).close()
+                    break
+                except OSError:
+                    if time.time() > deadline:
+                        raise SystemExit("tauri-driver did not start (scripts/setup installs it)")
+                    time.sleep(0.05)
         started = time.perf_counter()
         session = webdriver(port, "POST", "/session", {"capabilities": {"alwaysMatch": {
             "browserName": "wry", "tauri:options": {"application": str(app)}}}})
@@ -142,14 +162,17 @@ def run_once(app, engine, idle):
         time.sleep(idle)
         driver_tree = tree(driver.pid)
         app_pid = pid_of("switchboard-app", set(driver_tree))
-        app_mib = rss_mib(tree(app_pid)) if app_pid else float("nan")
+        app_tree = tree(app_pid) if app_pid else []
+        app_mib = rss_mib(app_tree) if app_pid else float("nan")
+        app_pss = pss_mib(app_tree) if app_pid else float("nan")
         daemon_pid = int((home / "data" / "run" / "daemon.lock").read_text().strip())
         daemon_mib = rss_mib(tree(daemon_pid))
-        processes = len(tree(app_pid)) if app_pid else 0
+        daemon_pss = pss_mib(tree(daemon_pid))
+        processes = len(app_tree)
         webdriver(port, "DELETE", f"/session/{sid}")
         subprocess.run([str(engine), "stop"], env=env, stdout=subprocess.DEVNULL, check=False)
         return {"live_ms": live_ms, "app_mib": app_mib, "daemon_mib": daemon_mib,
-                "app_processes": processes}
+                "app_pss": app_pss, "daemon_pss": daemon_pss, "app_processes": processes}
     finally:
         driver.send_signal(signal.SIGTERM)  # never SIGKILL: WebKitWebDriver must go with it
         driver.wait(timeout=20)
@@ -163,20 +186,30 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--idle", type=float, default=20.0, help="seconds idle before memory is read")
     parser.add_argument("--debug", action="store_true", help="measure the debug build")
+    parser.add_argument("--installed", metavar="DIR",
+                        help="measure the programs installed in DIR (such as /usr/bin, from the "
+                             ".deb scripts/package builds) instead of building")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY"):
         raise SystemExit("no display: run this under xvfb-run (see --help)")
-    app, engine = build("debug" if args.debug else "release")
+    if args.installed:
+        app, engine = Path(args.installed) / "switchboard-app", Path(args.installed) / "switchboard"
+    else:
+        app, engine = build("debug" if args.debug else "release")
     runs = [run_once(app, engine, args.idle) for _ in range(args.runs)]
     for i, r in enumerate(runs, 1):
-        print(f"run {i}: live data after {r['live_ms']:.0f} ms; app {r['app_mib']:.1f} MiB "
-              f"in {r['app_processes']} processes; daemon {r['daemon_mib']:.1f} MiB", file=sys.stderr)
-    median = {k: statistics.median(r[k] for r in runs) for k in ("live_ms", "app_mib", "daemon_mib")}
+        print(f"run {i}: live data after {r['live_ms']:.0f} ms; app {r['app_mib']:.1f} MiB RSS, "
+              f"{r['app_pss']:.1f} MiB PSS in {r['app_processes']} processes; daemon "
+              f"{r['daemon_mib']:.1f} MiB RSS, {r['daemon_pss']:.1f} MiB PSS", file=sys.stderr)
+    keys = ("live_ms", "app_mib", "app_pss", "daemon_mib", "daemon_pss")
+    median = {k: statistics.median(r[k] for r in runs) for k in keys}
     print("| measure | median of %d |" % len(runs))
     print("|---|---|")
     print(f"| launch to live data in the window | {median['live_ms']:.0f} ms |")
     print(f"| app idle RSS (app + WebKit processes) | {median['app_mib']:.1f} MiB |")
+    print(f"| app idle PSS (shared pages split) | {median['app_pss']:.1f} MiB |")
     print(f"| daemon idle RSS | {median['daemon_mib']:.1f} MiB |")
+    print(f"| daemon idle PSS | {median['daemon_pss']:.1f} MiB |")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ use std::{
 use client::{call, connect, control, text};
 use serde_json::{Value, json};
 use switchboard_hub::{Request, ServerInfo};
-use switchboard_tests::{Home, offline, run_with_deadline, switchboard_bin};
+use switchboard_tests::{Home, HttpServer, offline, run_with_deadline, switchboard_bin};
 
 /// `switchboard <args>` offline (and so the daemon it may start), with `stdin` piped in;
 /// the whole output.
@@ -604,4 +604,49 @@ fn a_missing_runtime_is_named_with_how_to_install_it() {
         "{error}"
     );
     assert!(!installed_ids(&home).contains(&"boxed".to_owned()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_server_installs_by_its_address_and_is_reached_through_the_relay() {
+    let home = Home::new();
+    // The "remote" server: Switchboard's calculator over Streamable HTTP on loopback.
+    let remote = HttpServer::start("calc");
+    let said = succeed(
+        &home,
+        &[
+            "install",
+            &remote.url,
+            "--id",
+            "calc-remote",
+            "--into",
+            "claude-desktop",
+        ],
+        "",
+    );
+    assert!(
+        said.contains("[verify]") && said.contains("calculate"),
+        "the install started the relay once and listed the remote's tools:\n{said}"
+    );
+    let config: Value =
+        serde_json::from_str(&std::fs::read_to_string(claude_config(&home)).unwrap()).unwrap();
+    assert_eq!(
+        config["mcpServers"]["calc-remote"]["args"],
+        json!(["connect", "calc-remote"]),
+        "Claude Desktop runs it through Switchboard like any other: {config}"
+    );
+
+    let client = connect(&home, "calc-remote").await;
+    let answer = text(&call(&client, "calculate", json!({"expression": "6 * 7"})).await);
+    assert!(answer.contains("42"), "{answer}");
+    client.cancel().await.unwrap();
+    let listed = succeed(&home, &["list"], "");
+    assert!(
+        listed
+            .lines()
+            .any(|line| line.starts_with("calc-remote ") && line.contains("remote")),
+        "it is listed as a relay to its address: {listed}"
+    );
+
+    succeed(&home, &["uninstall", "calc-remote"], "");
+    assert!(!installed_ids(&home).contains(&"calc-remote".to_owned()));
 }

@@ -290,6 +290,8 @@ export type DaemonStatus = {
 	started_at: number,
 	servers: number,
 	sessions: number,
+	/**  The `switchboard` program client entries (and relays to remote servers) run. */
+	exe: string,
 };
 
 /**  What the daemon did about drift, as the `clients.drift` setting says. */

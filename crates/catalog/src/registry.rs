@@ -517,8 +517,9 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// rustls on the ring provider, verifying against the platform's trust store.
-fn tls_config() -> Result<rustls::ClientConfig, RegistryError> {
+/// rustls on the ring provider, verifying against the platform's trust store (also what
+/// the hub's relay to remote servers uses).
+pub fn tls_config() -> Result<rustls::ClientConfig, RegistryError> {
     use rustls_platform_verifier::BuilderVerifierExt;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)

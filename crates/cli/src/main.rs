@@ -105,6 +105,22 @@ enum Command {
         all: bool,
     },
 
+    /// Serve a remote MCP server (Streamable HTTP, at an https:// address) over stdio: the
+    /// relay an install from an address runs. Secret headers come from environment
+    /// variables, never from the command line.
+    #[command(after_help = "Example:\n  \
+        API_TOKEN=… switchboard remote https://mcp.example.com/mcp --header-env 'Authorization=API_TOKEN'")]
+    Remote {
+        /// The server's address: https://, or http:// on this computer only.
+        url: String,
+        /// A header with a plain value (not for secrets).
+        #[arg(long = "header", value_name = "NAME=VALUE", value_parser = parse_env)]
+        headers: Vec<(String, String)>,
+        /// A header whose value is the environment variable VARIABLE's.
+        #[arg(long = "header-env", value_name = "NAME=VARIABLE", value_parser = parse_env)]
+        header_env: Vec<(String, String)>,
+    },
+
     /// Run Switchboard's daemon in the foreground (it usually starts by itself).
     Daemon,
 
@@ -157,7 +173,9 @@ enum Command {
         codex, gemini, zed. Nothing else in a client's file changes; the old file is kept \
         as a backup beside it.")]
     Install {
-        /// A catalog id (`switchboard catalog`), a .mcpb file, or an installed server's id.
+        /// A catalog id (`switchboard catalog`), a .mcpb file, an installed server's id, or
+        /// a remote server's address (https://…, Streamable HTTP; run through
+        /// `switchboard remote`).
         #[arg(required_unless_present = "command")]
         source: Option<String>,
         /// The id to install it under [default: the catalog's, made unique].
@@ -514,6 +532,19 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
             };
             switchboard_hub::bridge::run(&paths()?, &server, &AutoStart::With(exe), stdin, stdout)
                 .await;
+            Ok(())
+        }
+        Command::Remote {
+            url,
+            headers,
+            header_env,
+        } => {
+            let options =
+                switchboard_hub::remote::RemoteOptions::new(&url, &headers, &header_env, |name| {
+                    std::env::var(name).ok()
+                })?;
+            switchboard_hub::remote::relay(options, tokio::io::stdin(), tokio::io::stdout())
+                .await?;
             Ok(())
         }
         Command::Daemon => daemon(paths()?, redactor).await,

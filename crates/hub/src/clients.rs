@@ -69,6 +69,11 @@ pub(crate) struct ClientFiles {
 }
 
 impl ClientFiles {
+    /// The `switchboard` program entries run.
+    pub(crate) fn binary(&self) -> &std::path::Path {
+        &self.binary
+    }
+
     pub(crate) fn new(options: ClientsOptions) -> Self {
         let (changed, changes) = mpsc::unbounded_channel();
         Self {

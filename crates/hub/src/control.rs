@@ -190,6 +190,8 @@ pub struct DaemonStatus {
     pub started_at: i64,
     pub servers: usize,
     pub sessions: usize,
+    /// The `switchboard` program client entries (and relays to remote servers) run.
+    pub exe: PathBuf,
 }
 
 /// One installed server with its live state.

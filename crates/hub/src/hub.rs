@@ -344,6 +344,7 @@ impl Hub {
             started_at: self.inner.started_at,
             servers,
             sessions,
+            exe: self.inner.clients.binary().to_owned(),
         })
     }
 

@@ -67,6 +67,9 @@ pub struct Installer {
     pub catalog: Catalog,
     pub servers: Vec<ServerInfo>,
     pub runtimes: switchboard_runtimes::Runtimes,
+    /// The `switchboard` program the daemon runs as: a remote server is reached through
+    /// its `remote` relay.
+    pub engine: PathBuf,
 }
 
 impl Installer {
@@ -74,12 +77,14 @@ impl Installer {
     /// runtimes (off the async threads).
     pub async fn load(control: &mut ControlClient) -> Result<Self, ControlError> {
         let servers: Vec<ServerInfo> = control.call(Request::ListServers).await?;
+        let status: crate::control::DaemonStatus = control.call(Request::Status).await?;
         let catalog = catalog(control).await?;
         let runtimes = discover_runtimes().await;
         Ok(Self {
             catalog,
             servers,
             runtimes,
+            engine: status.exe,
         })
     }
 
@@ -141,7 +146,7 @@ impl Installer {
         } else {
             None
         };
-        install(control, keychain, planned, into, on_progress).await
+        install(control, keychain, planned, &self.engine, into, on_progress).await
     }
 }
 
@@ -177,12 +182,18 @@ pub enum InstallSource {
     Bundle(PathBuf),
     /// A command line (`npx -y pkg@1.2.3`, `uvx pkg==1.0`, or any program).
     Command(Vec<String>),
+    /// A remote server's address (Streamable HTTP).
+    Url(String),
 }
 
 impl InstallSource {
-    /// What the user typed: a path to an existing `.mcpb` file is a bundle, anything else
-    /// a catalog id.
+    /// What the user typed: an `https://` (or loopback `http://`) address is a remote
+    /// server, a path to an existing `.mcpb` file a bundle, anything else a catalog id.
     pub fn parse(text: &str) -> Self {
+        let lower = text.trim().to_ascii_lowercase();
+        if lower.starts_with("https://") || lower.starts_with("http://") {
+            return Self::Url(text.trim().to_owned());
+        }
         let path = Path::new(text);
         if path
             .extension()
@@ -271,6 +282,19 @@ impl Draft {
                 let entry = manual::from_command_line(&id, &id, argv, &[])?;
                 Self::for_entry(entry, id, &available)
             }
+            InstallSource::Url(url) => {
+                let host = url::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let id = pick_id(&switchboard_catalog::entry::id_from_name(
+                    host.split('.')
+                        .find(|part| *part != "www" && *part != "mcp")
+                        .unwrap_or("remote"),
+                ));
+                let entry = manual::from_url(&id, &id, url, &[])?;
+                Self::for_entry(entry, id, &available)
+            }
             InstallSource::Bundle(archive) => {
                 let inspected =
                     bundle::inspect(archive, Platform::current(), &UnpackLimits::default())?;
@@ -298,10 +322,9 @@ impl Draft {
         let via = entry.preferred_via(available).ok_or_else(|| {
             InstallerError::Unsupported(format!("{} has no way to be installed", entry.id))
         })?;
-        if matches!(via, Via::Remote(_)) {
+        if let Some(problem) = views::remote_problem(&entry, via) {
             return Err(InstallerError::Unsupported(format!(
-                "{} runs as a remote server at a URL; Switchboard runs servers on this \
-                 computer, so add its URL to your client directly",
+                "{} {problem}",
                 entry.title()
             )));
         }
@@ -462,9 +485,14 @@ pub struct Planned {
 }
 
 impl Planned {
-    /// What the daemon is asked to do: the plan as the store runs it, folders to grant,
-    /// clients to write. Never a secret's value.
-    pub fn request(&self, into: Vec<ClientTarget>) -> Result<InstallRequest, InstallerError> {
+    /// What the daemon is asked to do: the plan as the store runs it (a remote server
+    /// through `engine`'s `remote` relay), folders to grant, clients to write. Never a
+    /// secret's value.
+    pub fn request(
+        &self,
+        engine: &Path,
+        into: Vec<ClientTarget>,
+    ) -> Result<InstallRequest, InstallerError> {
         let plan = &self.plan;
         let source = match &plan.launch {
             PlannedLaunch::Builtin { name } => Source::Builtin { name: name.clone() },
@@ -532,11 +560,35 @@ impl Planned {
                 command: command.clone(),
                 args: args.clone(),
             },
-            PlannedLaunch::Remote { .. } => {
-                return Err(InstallerError::Unsupported(format!(
-                    "{} is a remote server; add its URL to your client directly",
-                    plan.title
-                )));
+            PlannedLaunch::Remote {
+                url,
+                transport,
+                headers,
+            } => {
+                if *transport != switchboard_catalog::plan::RemoteTransport::StreamableHttp {
+                    return Err(InstallerError::Unsupported(format!(
+                        "{} {}",
+                        plan.title,
+                        views::SSE_ONLY
+                    )));
+                }
+                let mut args = vec!["remote".to_owned(), url.clone()];
+                for header in headers {
+                    match &header.value {
+                        switchboard_catalog::plan::HeaderValue::Plain { value } => {
+                            args.push("--header".to_owned());
+                            args.push(format!("{}={value}", header.name));
+                        }
+                        switchboard_catalog::plan::HeaderValue::Secret { secret } => {
+                            args.push("--header-env".to_owned());
+                            args.push(format!("{}={secret}", header.name));
+                        }
+                    }
+                }
+                Source::Command {
+                    command: engine.to_string_lossy().into_owned(),
+                    args,
+                }
             }
         };
         let mut launch = Launch::new(source);
@@ -598,10 +650,11 @@ pub async fn install(
     control: &mut ControlClient,
     keychain: Option<Keychain>,
     planned: Planned,
+    engine: &Path,
     into: Vec<ClientTarget>,
     mut on_progress: impl FnMut(&str, &str),
 ) -> Result<InstallReport, ControlError> {
-    let request = match planned.request(into) {
+    let request = match planned.request(engine, into) {
         Ok(request) => request,
         Err(error) => {
             planned.discard();

@@ -16,6 +16,7 @@ mod hub;
 pub mod installer;
 pub mod packages;
 pub mod paths;
+pub mod remote;
 pub mod settings;
 
 pub use client::{AutoStart, ControlClient};

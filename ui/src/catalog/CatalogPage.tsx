@@ -168,12 +168,84 @@ export function CatalogPage() {
           ))}
         </ul>
       )}
-      {listing?.registry && (
-        <p class="muted">
-          Includes the servers of the MCP Registry at <code>{listing.registry}</code>.
+      {listing && <RegistryBox registry={listing.registry} onChange={() => void search(query, category, true)} />}
+    </div>
+  );
+}
+
+/** Adds the servers of an MCP Registry to the catalog (read-only; kept for offline use). */
+function RegistryBox(props: { registry: string | null; onChange: () => void }) {
+  const [url, setUrl] = useState(props.registry ?? "https://registry.modelcontextprotocol.io");
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+
+  async function read(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setSaid(null);
+    try {
+      const report = await ask(commands.refreshRegistry(url.trim() || null));
+      const skipped = report.skipped.length ? ` ${report.skipped.length} were left out (not installable here).` : "";
+      const cut = report.complete ? "" : " The listing was long; its first part is kept.";
+      setSaid({
+        tone: "ok",
+        text: report.not_modified
+          ? `${report.url} has not changed: ${report.entries} servers.`
+          : `Added ${report.entries} servers from ${report.url}.${skipped}${cut}`,
+      });
+      props.onChange();
+    } catch (thrown) {
+      setSaid({ tone: "error", text: messageOf(thrown) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function forget() {
+    setBusy(true);
+    setSaid(null);
+    try {
+      await ask(commands.forgetRegistry());
+      setSaid({ tone: "ok", text: "The catalog is the one that comes with Switchboard again." });
+      props.onChange();
+    } catch (thrown) {
+      setSaid({ tone: "error", text: messageOf(thrown) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <details class="card registry" open={props.registry !== null}>
+      <summary>More servers from an MCP Registry</summary>
+      <p class="muted">
+        {props.registry
+          ? `The catalog includes the servers of ${props.registry}; read it again for new ones.`
+          : "Add every server an MCP Registry lists to this catalog. Switchboard only reads it, and keeps a copy for when you are offline."}
+      </p>
+      <form class="registry-form" onSubmit={read}>
+        <input
+          type="url"
+          aria-label="MCP Registry address"
+          value={url}
+          disabled={busy}
+          onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
+        />
+        <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
+          {props.registry ? "Read again" : "Add its servers"}
+        </button>
+        {props.registry && (
+          <button type="button" class="danger-quiet" disabled={busy} onClick={forget}>
+            Remove them
+          </button>
+        )}
+      </form>
+      {said && (
+        <p class={said.tone === "error" ? "error-text" : "muted"} role={said.tone === "error" ? "alert" : "status"}>
+          {said.text}
         </p>
       )}
-    </div>
+    </details>
   );
 }
 

@@ -11,7 +11,7 @@ use std::{collections::BTreeSet, fmt};
 use serde::{Deserialize, Serialize};
 use switchboard_catalog::{
     Answers, Catalog, CatalogEntry, Category, Origin, SecretValue, Setting, SettingKind, Via,
-    server_json::RegistryType,
+    server_json::{RegistryType, TransportKind},
 };
 use switchboard_runtimes::{Runtime, Runtimes};
 
@@ -220,16 +220,28 @@ pub fn catalog_page(
     }
 }
 
+/// Why a remote server cannot be reached through Switchboard's relay: it speaks only the
+/// older SSE transport.
+pub(crate) const SSE_ONLY: &str = "is reached over the older SSE transport, which \
+     Switchboard's relay does not speak; add its address to your AI app directly";
+
+/// What is wrong with reaching `entry` through `via`, when `via` is a remote that
+/// Switchboard's relay cannot speak to (SSE, or a transport it does not know).
+pub(crate) fn remote_problem(entry: &CatalogEntry, via: Via) -> Option<&'static str> {
+    let Via::Remote(index) = via else {
+        return None;
+    };
+    match entry.server.remotes.get(index).map(|remote| &remote.kind) {
+        Some(TransportKind::StreamableHttp) => None,
+        _ => Some(SSE_ONLY),
+    }
+}
+
 fn card(entry: &CatalogEntry, installed: bool) -> CatalogCard {
     let via = entry.preferred_via(|_| true);
     let not_installable = match via {
         None => Some("It lists no way to run it.".to_owned()),
-        Some(Via::Remote(_)) => Some(
-            "It runs on the publisher's own server at a web address, not on this computer: \
-             add its address to your AI app directly."
-                .to_owned(),
-        ),
-        Some(_) => None,
+        Some(via) => remote_problem(entry, via).map(|problem| format!("It {problem}.")),
     };
     CatalogCard {
         id: entry.id.clone(),
@@ -266,7 +278,15 @@ fn runs_with(entry: &CatalogEntry, via: Option<Via>) -> String {
             },
             None => "A package".to_owned(),
         },
-        Some(Via::Remote(_)) => "A remote server".to_owned(),
+        Some(Via::Remote(index)) => entry
+            .server
+            .remotes
+            .get(index)
+            .and_then(|remote| remote.url.as_deref())
+            .map_or_else(
+                || "A remote server".to_owned(),
+                |url| format!("A remote server at {url}"),
+            ),
         None => "Nothing this computer can run".to_owned(),
     }
 }
