@@ -570,6 +570,28 @@ fn the_catalog_is_searched_by_words_and_category() {
     )
     .unwrap_err();
     assert_eq!(unknown["code"], "not_found", "{unknown}");
+
+    // A remote server by its address: nothing to run here, nothing asked.
+    let remote = invoke(
+        &window,
+        "install_form",
+        json!({"source": {"type": "url", "url": "https://mcp.example.com/mcp"}}),
+    )
+    .unwrap();
+    assert_eq!(remote["id"], "example", "{remote}");
+    assert_eq!(remote["runtime"], Value::Null, "{remote}");
+    assert_eq!(remote["blockers"], json!([]), "{remote}");
+    let plain = invoke(
+        &window,
+        "install_form",
+        json!({"source": {"type": "url", "url": "http://example.com/mcp"}}),
+    )
+    .unwrap_err();
+    assert_eq!(plain["code"], "invalid_input", "{plain}");
+    assert!(
+        plain["message"].as_str().unwrap().contains("http"),
+        "plain HTTP off this computer is refused: {plain}"
+    );
 }
 
 /// A bundle whose server is a small Python program, with a secret and a folder to ask for.

@@ -370,7 +370,9 @@ export type FormSource =
 /**  A catalog entry by id. */
 { type: "catalog"; id: string } | 
 /**  An MCP Bundle file the person chose. */
-{ type: "bundle"; path: string };
+{ type: "bundle"; path: string } | 
+/**  A remote server's address (Streamable HTTP). */
+{ type: "url"; url: string };
 
 /**  The plain values given for one question (blank ones are ignored). */
 export type FormValue = {

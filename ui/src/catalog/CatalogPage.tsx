@@ -1,8 +1,8 @@
 // The Catalog page: servers people use, searchable and by category; one opens into what it
 // does and the few questions its install asks (secrets in masked fields that go straight to
 // the keychain, folders through the system's folder picker), the AI apps to add it to, and
-// an Install button that shows each step as it happens. An MCP Bundle file installs the same
-// way ("Install from a file…").
+// an Install button that shows each step as it happens. An MCP Bundle file ("Install from a
+// file…") and a remote server's address ("Add by address…") install the same way.
 import { useEffect, useRef, useState } from "preact/hooks";
 import {
   commands,
@@ -34,6 +34,7 @@ export function CatalogPage() {
   const [listing, setListing] = useState<Page | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [chosen, setChosen] = useState<{ source: FormSource; card: CatalogCard | null } | null>(null);
+  const [address, setAddress] = useState<string | null>(null);
   const asked = useRef(0);
 
   async function search(text: string, slug: string | null, reload: boolean) {
@@ -89,15 +90,46 @@ export function CatalogPage() {
       <PageHeader
         title="Catalog"
         actions={
-          <button type="button" onClick={fromFile} id="install-bundle">
-            Install from a file…
-          </button>
+          <span class="page-actions">
+            <button type="button" onClick={() => setAddress(address === null ? "" : null)} id="install-address">
+              Add by address…
+            </button>
+            <button type="button" onClick={fromFile} id="install-bundle">
+              Install from a file…
+            </button>
+          </span>
         }
       >
         Servers you can add in one step: pick one, answer what it asks, choose your AI apps.
         Switchboard downloads it, checks that it works and keeps its secrets in your keychain.
       </PageHeader>
       <ErrorNotice message={error} onDismiss={() => setError(null)} />
+      {address !== null && (
+        <form
+          class="card registry-form"
+          aria-label="Add a server by its address"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (address.trim()) setChosen({ source: { type: "url", url: address.trim() }, card: null });
+          }}
+        >
+          <input
+            type="url"
+            id="remote-address"
+            placeholder="https://mcp.example.com/mcp"
+            aria-label="The server's address"
+            value={address}
+            onInput={(e) => setAddress((e.target as HTMLInputElement).value)}
+          />
+          <button type="submit" class="primary" disabled={!address.trim()}>
+            Continue
+          </button>
+          <span class="muted">
+            A server that runs on the web (Streamable HTTP). Switchboard relays your AI apps' calls to
+            it, so they are recorded and switched like the others.
+          </span>
+        </form>
+      )}
       <div class="catalog-tools">
         <input
           type="search"
@@ -341,7 +373,8 @@ function InstallPanel(props: { source: FormSource; card: CatalogCard | null; onB
       </PageHeader>
       {props.card?.capabilities && <p>{props.card.capabilities}</p>}
       <p class="muted">
-        {props.card?.runs_with ?? "MCP Bundle"}
+        {props.card?.runs_with ??
+          (props.source.type === "url" ? `A remote server at ${props.source.url}` : "MCP Bundle")}
         {form.runtime &&
           (form.runtime.found
             ? ` — runs with ${form.runtime.program} (${form.runtime.found})`

@@ -69,6 +69,8 @@ pub enum FormSource {
     Catalog { id: String },
     /// An MCP Bundle file the person chose.
     Bundle { path: std::path::PathBuf },
+    /// A remote server's address (Streamable HTTP).
+    Url { url: String },
 }
 
 impl From<FormSource> for super::InstallSource {
@@ -76,6 +78,7 @@ impl From<FormSource> for super::InstallSource {
         match source {
             FormSource::Catalog { id } => Self::Catalog(id),
             FormSource::Bundle { path } => Self::Bundle(path),
+            FormSource::Url { url } => Self::Url(url),
         }
     }
 }
