@@ -16,8 +16,10 @@ end-to-end test uses, and "live data" means the Servers page has drawn the daemo
 launches the app, so it includes WebKit starting. Memory is read after `--idle` seconds with
 nothing happening, summed over each process tree, both as resident set size (shared
 libraries counted once per process) and as proportional set size (shared pages split between
-the processes mapping them: what the tree costs the machine). Standard library only;
-nothing leaves loopback.
+the processes mapping them: what the tree costs the machine); the daemon, which the app
+starts, is counted apart. Then the app is started as at login (`--hidden`: the tray, no
+window, so no WebKit process) and measured the same way. Standard library only; nothing
+leaves loopback.
 """
 import argparse
 import json
@@ -162,10 +164,11 @@ def run_once(app, engine, idle):
         time.sleep(idle)
         driver_tree = tree(driver.pid)
         app_pid = pid_of("switchboard-app", set(driver_tree))
-        app_tree = tree(app_pid) if app_pid else []
+        daemon_pid = int((home / "data" / "run" / "daemon.lock").read_text().strip())
+        # The app starts the daemon, so the daemon's tree hangs under the app's: apart.
+        app_tree = [p for p in tree(app_pid) if p not in set(tree(daemon_pid))] if app_pid else []
         app_mib = rss_mib(app_tree) if app_pid else float("nan")
         app_pss = pss_mib(app_tree) if app_pid else float("nan")
-        daemon_pid = int((home / "data" / "run" / "daemon.lock").read_text().strip())
         daemon_mib = rss_mib(tree(daemon_pid))
         daemon_pss = pss_mib(tree(daemon_pid))
         processes = len(app_tree)
@@ -176,6 +179,40 @@ def run_once(app, engine, idle):
     finally:
         driver.send_signal(signal.SIGTERM)  # never SIGKILL: WebKitWebDriver must go with it
         driver.wait(timeout=20)
+        bus.terminate()
+        bus.wait(timeout=10)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def tray_only(app, engine, idle):
+    """The app started as at login (`--hidden`: the tray, no window): its tree's memory."""
+    home = Path(tempfile.mkdtemp(prefix="sb-bench-"))
+    bus_socket = home / "bus"
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", f"--address=unix:path={bus_socket}"],
+        stdout=subprocess.DEVNULL,
+    )
+    env = dict(os.environ, HOME=str(home), SWITCHBOARD_DATA_DIR=str(home / "data"),
+               SWITCHBOARD_BIN=str(engine), DBUS_SESSION_BUS_ADDRESS=f"unix:path={bus_socket}")
+    env.pop("SWITCHBOARD_RUNTIME_DIR", None)
+    time.sleep(0.3)
+    process = subprocess.Popen([str(app), "--hidden"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        lock = home / "data" / "run" / "daemon.lock"
+        deadline = time.time() + 30
+        while not (lock.exists() and lock.read_text().strip()):
+            if time.time() > deadline:
+                raise SystemExit("the app started no daemon within 30 s")
+            time.sleep(0.05)
+        time.sleep(idle)
+        daemon = set(tree(int(lock.read_text().strip())))
+        pids = [p for p in tree(process.pid) if p not in daemon]
+        return {"app_mib": rss_mib(pids), "app_pss": pss_mib(pids), "app_processes": len(pids)}
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        subprocess.run([str(engine), "stop"], env=env, stdout=subprocess.DEVNULL, check=False)
         bus.terminate()
         bus.wait(timeout=10)
         shutil.rmtree(home, ignore_errors=True)
@@ -210,6 +247,14 @@ def main():
     print(f"| app idle PSS (shared pages split) | {median['app_pss']:.1f} MiB |")
     print(f"| daemon idle RSS | {median['daemon_mib']:.1f} MiB |")
     print(f"| daemon idle PSS | {median['daemon_pss']:.1f} MiB |")
+    tray = [tray_only(app, engine, args.idle) for _ in range(args.runs)]
+    for i, r in enumerate(tray, 1):
+        print(f"tray only, run {i}: app {r['app_mib']:.1f} MiB RSS, {r['app_pss']:.1f} MiB PSS "
+              f"in {r['app_processes']} processes", file=sys.stderr)
+    print(f"| app in the tray only (started at login), RSS | "
+          f"{statistics.median(r['app_mib'] for r in tray):.1f} MiB |")
+    print(f"| app in the tray only (started at login), PSS | "
+          f"{statistics.median(r['app_pss'] for r in tray):.1f} MiB |")
 
 
 if __name__ == "__main__":

@@ -90,14 +90,14 @@ export function CatalogPage() {
       <PageHeader
         title="Catalog"
         actions={
-          <span class="page-actions">
+          <>
             <button type="button" onClick={() => setAddress(address === null ? "" : null)} id="install-address">
               Add by address…
             </button>
             <button type="button" onClick={fromFile} id="install-bundle">
               Install from a file…
             </button>
-          </span>
+          </>
         }
       >
         Servers you can add in one step: pick one, answer what it asks, choose your AI apps.
