@@ -120,12 +120,13 @@ pub fn run() -> ExitCode {
                 link,
                 AppListener::default(),
             ));
-            if !hidden {
+            if hidden {
+                window::destroy(app.handle());
+            } else {
                 window::show(app.handle());
             }
             Ok(())
         })
-        .on_window_event(window::on_event)
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,

@@ -1,17 +1,25 @@
-//! The main window: shown on launch (unless started at login), from the tray and when a
-//! second copy of the app is started; closing it hides it and the tray stays.
+//! The main window: shown on launch (destroyed at once when started at login), and made
+//! again from the tray and when a second copy of the app is started; closing it destroys it
+//! and the tray stays, so that an app sitting in the tray costs no web page (WebKit's web
+//! process goes with the window).
 //! Must not: quit the app; only the tray's "Quit" does.
 
-use tauri::{Manager, Runtime, Window, WindowEvent};
+use tauri::{Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
 
 /// The main window's label, as in tauri.conf.json.
 pub const MAIN: &str = "main";
 
-/// Shows the main window and brings it to the front.
+/// Shows the main window (making it first if it is not there) and brings it to the front.
 pub fn show<R: Runtime, M: Manager<R>>(manager: &M) {
-    let Some(window) = manager.get_webview_window(MAIN) else {
-        tracing::warn!("the main window is missing");
-        return;
+    let window = match manager.get_webview_window(MAIN) {
+        Some(window) => window,
+        None => match make(manager) {
+            Ok(window) => window,
+            Err(error) => {
+                tracing::warn!(%error, "could not make the main window");
+                return;
+            }
+        },
     };
     let shown = window
         .show()
@@ -22,14 +30,25 @@ pub fn show<R: Runtime, M: Manager<R>>(manager: &M) {
     }
 }
 
-/// Closing the main window hides it: Switchboard keeps running in the tray.
-pub fn on_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
-    if let WindowEvent::CloseRequested { api, .. } = event
-        && window.label() == MAIN
+/// Destroys the main window, and with it WebKit's web process, as closing it does (the app
+/// started at login runs in the tray only).
+pub fn destroy<R: Runtime, M: Manager<R>>(manager: &M) {
+    if let Some(window) = manager.get_webview_window(MAIN)
+        && let Err(error) = window.destroy()
     {
-        api.prevent_close();
-        if let Err(error) = window.hide() {
-            tracing::warn!(%error, "could not hide the main window");
-        }
+        tracing::warn!(%error, "could not close the main window");
     }
+}
+
+/// Makes the main window as tauri.conf.json describes it (hidden until shown).
+fn make<R: Runtime, M: Manager<R>>(manager: &M) -> tauri::Result<WebviewWindow<R>> {
+    let config = manager
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|window| window.label == MAIN)
+        .cloned()
+        .ok_or(tauri::Error::WindowNotFound)?;
+    WebviewWindowBuilder::from_config(manager.app_handle(), &config)?.build()
 }
