@@ -120,9 +120,9 @@ pub fn run() -> ExitCode {
                 link,
                 AppListener::default(),
             ));
-            if hidden {
-                window::destroy(app.handle());
-            } else {
+            // Started at login, the app makes no window (and so no WebKit process at all)
+            // until the tray or a second launch asks for it.
+            if !hidden {
                 window::show(app.handle());
             }
             Ok(())

@@ -1,7 +1,8 @@
-//! The main window: shown on launch (destroyed at once when started at login), and made
-//! again from the tray and when a second copy of the app is started; closing it destroys it
-//! and the tray stays, so that an app sitting in the tray costs no web page (WebKit's web
-//! process goes with the window).
+//! The main window: made and shown on launch (not when started at login), and made again
+//! from the tray and when a second copy of the app is started; closing it destroys it and
+//! the tray stays, so that an app sitting in the tray costs no web page (WebKit's web
+//! process goes with the window). Tauri does not make it at start (`"create": false` in
+//! tauri.conf.json): [`show`] does.
 //! Must not: quit the app; only the tray's "Quit" does.
 
 use tauri::{Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
@@ -27,16 +28,6 @@ pub fn show<R: Runtime, M: Manager<R>>(manager: &M) {
         .and_then(|()| window.set_focus());
     if let Err(error) = shown {
         tracing::warn!(%error, "could not show the main window");
-    }
-}
-
-/// Destroys the main window, and with it WebKit's web process, as closing it does (the app
-/// started at login runs in the tray only).
-pub fn destroy<R: Runtime, M: Manager<R>>(manager: &M) {
-    if let Some(window) = manager.get_webview_window(MAIN)
-        && let Err(error) = window.destroy()
-    {
-        tracing::warn!(%error, "could not close the main window");
     }
 }
 

@@ -687,7 +687,9 @@ fn init_logging(
         .with_filter(filter);
     let (file, guard) = match log_dir.map(|dir| daemon_log_file(&dir)) {
         Some(Ok(appender)) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(LOG_LINES_BUFFERED)
+                .finish(appender);
             let file_filter =
                 EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
             let layer = tracing_subscriber::fmt::layer()
@@ -710,6 +712,12 @@ fn init_logging(
         .init();
     guard
 }
+
+/// Log lines held for the file writer's thread. The channel is allocated whole up front,
+/// and the library's default (128,000 lines) cost the idle daemon 4 MiB; past this many
+/// lines waiting, new lines are dropped rather than slow a call (every call is also in the
+/// store's call log).
+const LOG_LINES_BUFFERED: usize = 8192;
 
 /// Daily log files kept before the oldest is deleted.
 const LOG_FILES_KEPT: usize = 14;

@@ -9,7 +9,7 @@ use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, sync::Arc};
 
 use anyhow::Context;
 use clap::ValueEnum;
-use rmcp::{ServerHandler, ServiceExt, transport::stdio_pipes};
+use rmcp::{RoleServer, ServiceExt, service::DynService, transport::stdio_pipes};
 use server_calc::CalcServer;
 use server_clock::ClockServer;
 use server_files::sandbox::{self, Folder, Folders};
@@ -95,7 +95,8 @@ macro_rules! with_server {
 
 /// Serves `builtin` on stdin/stdout until the client closes stdin.
 pub(crate) async fn stdio(builtin: Builtin, options: &ServerOptions) -> anyhow::Result<()> {
-    with_server!(builtin, options, |server| stdio_with(server).await)
+    with_server!(builtin, options, |server| stdio_with(server.into_dyn())
+        .await)
 }
 
 /// Serves `builtin` over Streamable HTTP at `http://ADDR/mcp` until interrupted. Prints the
@@ -200,7 +201,9 @@ fn standalone_index_name(folders: &[server_notes::NotesFolder]) -> String {
     format!("serve-{hash:016x}.db")
 }
 
-async fn stdio_with<S: ServerHandler>(server: S) -> anyhow::Result<()> {
+/// Serves one client on stdin/stdout. The server comes boxed (`into_dyn`), so that rmcp's
+/// session loop is compiled once for all of them.
+async fn stdio_with(server: Box<dyn DynService<RoleServer>>) -> anyhow::Result<()> {
     let (stdin, stdout) = stdio_pipes();
     let running = server
         .serve(LineTransport::new(stdin, stdout))

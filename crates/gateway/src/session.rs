@@ -95,6 +95,8 @@ impl Upstream {
 
     /// An rmcp server served in this process, one instance per session.
     pub fn in_process<S: ServerHandler + Send + 'static>(server: S) -> Self {
+        // Boxed, so that rmcp's session loop is compiled once for every server.
+        let server = server.into_dyn();
         let (ours, theirs) = tokio::io::duplex(256 * 1024);
         tokio::spawn(async move {
             if let Ok(running) = server.serve(theirs).await {

@@ -48,6 +48,9 @@ pub const DB_FILE_NAME: &str = "switchboard.db";
 /// How long a writer waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a pooled connection may sit unused before it is closed.
+const IDLE_CONNECTION_CLOSED_AFTER: Duration = Duration::from_secs(30);
+
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// What went wrong with the store, in words a user can act on.
@@ -119,8 +122,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        // Each connection is a thread with SQLite's caches: one idle for a while is closed.
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .idle_timeout(IDLE_CONNECTION_CLOSED_AFTER)
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Open {

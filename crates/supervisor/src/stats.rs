@@ -46,13 +46,22 @@ impl Default for TreeSampler {
 }
 
 impl TreeSampler {
-    /// The usage of the tree under each of `roots` (each root included).
+    /// The usage of the tree under each of `roots` (each root included), and of this
+    /// process (read it with [`TreeSampler::process`]).
     pub fn sample(&mut self, roots: &[u32]) -> HashMap<u32, TreeUsage> {
         let Some(system) = self.system.as_mut() else {
             return HashMap::new();
         };
+        // Finding a tree's descendants takes every process on the computer (and sysinfo
+        // then keeps an entry for each); with no tree to measure, this process is enough.
+        let own = [Pid::from_u32(std::process::id())];
+        let which = if roots.is_empty() {
+            ProcessesToUpdate::Some(&own)
+        } else {
+            ProcessesToUpdate::All
+        };
         system.refresh_processes_specifics(
-            ProcessesToUpdate::All,
+            which,
             true,
             ProcessRefreshKind::nothing().with_cpu().with_memory(),
         );
