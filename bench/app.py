@@ -43,10 +43,14 @@ def target_dir():
 
 
 def build(profile):
-    args = ["cargo", "build", "--locked", "-q", "-p", "switchboard-cli", "-p", "switchboard-app"]
-    if profile == "release":
-        args.append("--release")
-    subprocess.run(args, cwd=ROOT, check=True)
+    # One package at a time, as scripts/package does: built together, the two would unify
+    # their dependencies' features, which renames the engine's symbols and so defeats its
+    # hot-symbols list (crates/cli/build.rs).
+    for package in ("switchboard-cli", "switchboard-app"):
+        args = ["cargo", "build", "--locked", "-q", "-p", package]
+        if profile == "release":
+            args.append("--release")
+        subprocess.run(args, cwd=ROOT, check=True)
     out = target_dir() / profile
     return out / "switchboard-app", out / "switchboard"
 
