@@ -410,7 +410,7 @@ type ClientTargets = Vec<ClientTarget>;
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 struct AddWhat {
-    /// A server built into Switchboard (clock, calc).
+    /// A server built into Switchboard: clock, calc, files, fetch, sql, notes or prompts.
     #[arg(long, value_name = "NAME")]
     builtin: Option<String>,
     /// An npm package, run with npx: NAME or NAME@VERSION.
