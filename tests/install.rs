@@ -254,30 +254,9 @@ fn the_catalog_is_searched_and_explained() {
 /// A small MCP server in plain Python: one tool that says what it was given.
 const BUNDLE_SERVER: &str = include_str!("python/bundle_server.py");
 
+/// The bundle's manifest, shared with the app's command test (src-tauri/tests/commands.rs).
 fn bundle_manifest() -> Value {
-    json!({
-        "manifest_version": "0.3",
-        "name": "hello-bundle",
-        "display_name": "Hello Bundle",
-        "version": "1.0.0",
-        "description": "Says what it was given",
-        "author": {"name": "Switchboard tests"},
-        "server": {
-            "type": "python",
-            "entry_point": "server.py",
-            "mcp_config": {
-                "command": "python3",
-                "args": ["${__dirname}/server.py", "${user_config.folder}"],
-                "env": {"API_KEY": "${user_config.api_key}"}
-            }
-        },
-        "user_config": {
-            "api_key": {"type": "string", "title": "API key", "description": "Your key",
-                        "sensitive": true, "required": true},
-            "folder": {"type": "directory", "title": "Folder", "description": "A folder",
-                       "required": true}
-        }
-    })
+    serde_json::from_str(include_str!("python/bundle_manifest.json")).unwrap()
 }
 
 /// Writes a `.mcpb` with these files.

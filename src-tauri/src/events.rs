@@ -85,7 +85,7 @@ impl DaemonBatch {
         match event {
             Event::Call { call } => {
                 if self.calls.len() < MAX_CALLS_PER_BATCH {
-                    self.calls.push(call);
+                    self.calls.push(*call);
                 } else {
                     self.missed_calls = self.missed_calls.saturating_add(1);
                 }
@@ -250,7 +250,7 @@ mod tests {
 
     fn call(id: i64) -> Event {
         Event::Call {
-            call: StoredCall {
+            call: Box::new(StoredCall {
                 id,
                 record: CallRecord {
                     at: id,
@@ -265,7 +265,7 @@ mod tests {
                     response_bytes: 10,
                     args_preview: None,
                 },
-            },
+            }),
         }
     }
 

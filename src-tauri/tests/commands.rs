@@ -597,31 +597,11 @@ fn the_catalog_is_searched_by_words_and_category() {
 /// A bundle whose server is a small Python program, with a secret and a folder to ask for.
 fn write_bundle(path: &std::path::Path) {
     use std::io::Write as _;
-    let manifest = json!({
-        "manifest_version": "0.3",
-        "name": "hello-bundle",
-        "display_name": "Hello Bundle",
-        "version": "1.0.0",
-        "description": "Says what it was given",
-        "author": {"name": "Switchboard tests"},
-        "server": {
-            "type": "python",
-            "entry_point": "server.py",
-            "mcp_config": {
-                "command": "python3",
-                "args": ["${__dirname}/server.py", "${user_config.folder}"],
-                "env": {"API_KEY": "${user_config.api_key}"}
-            }
-        },
-        "user_config": {
-            "api_key": {"type": "string", "title": "API key", "sensitive": true, "required": true},
-            "folder": {"type": "directory", "title": "Folder", "required": true}
-        }
-    });
     let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     let options = zip::write::SimpleFileOptions::default();
     zip.start_file("manifest.json", options).unwrap();
-    zip.write_all(manifest.to_string().as_bytes()).unwrap();
+    zip.write_all(include_bytes!("../../tests/python/bundle_manifest.json"))
+        .unwrap();
     zip.start_file("server.py", options).unwrap();
     zip.write_all(include_bytes!("../../tests/python/bundle_server.py"))
         .unwrap();

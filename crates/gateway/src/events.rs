@@ -15,8 +15,9 @@ use crate::stats::ServerStats;
 pub enum Event {
     /// A server's combined state changed.
     ServerState { server: String, state: ServerState },
-    /// A call was recorded in the log.
-    Call { call: StoredCall },
+    /// A call was recorded in the log. Boxed: the channel holds [`channel`]'s slots of the
+    /// largest event, allocated up front, and a call is the largest by far.
+    Call { call: Box<StoredCall> },
     /// A server was installed, removed, switched on or off, or its tools or grants changed.
     ServerChanged { server: String },
     /// An MCP client (or someone) rewrote a client config file and dropped or altered

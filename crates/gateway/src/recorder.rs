@@ -186,7 +186,7 @@ impl Recorder {
                     self.inner.stats.add(&records);
                     for (id, record) in ids.into_iter().zip(records) {
                         let _ = events.send(Event::Call {
-                            call: StoredCall { id, record },
+                            call: Box::new(StoredCall { id, record }),
                         });
                     }
                     break;

@@ -108,9 +108,7 @@ impl Installer {
             },
         )
     }
-}
 
-impl Installer {
     /// Plans `draft` with `answers` and installs it: the runtime versions it needs are
     /// checked, its secrets go to the system keychain, and the daemon carries out its
     /// steps, each passed to `on_progress`. Nothing is left behind when any of it fails.
