@@ -148,6 +148,20 @@ async fn orphans_stay_in_the_measured_tree() {
 }
 
 #[test]
+fn with_no_tree_to_measure_the_sampler_still_reads_its_own_process() {
+    let mut sampler = TreeSampler::default();
+    assert!(sampler.sample(&[]).is_empty());
+    let own = sampler.process(std::process::id());
+    assert_eq!(own.processes, 1, "{own:?}");
+    assert!(own.memory_bytes > 0, "{own:?}");
+    assert_eq!(
+        sampler.process(1).processes,
+        0,
+        "no other process is read when no server runs"
+    );
+}
+
+#[test]
 fn the_tree_dies_with_the_daemon_even_on_sigkill() {
     // A stand-in daemon (sh) starts the shim with its own pid, as the real daemon does;
     // then the stand-in is killed with SIGKILL.
