@@ -22,6 +22,7 @@ window, so no WebKit process) and measured the same way. Standard library only; 
 leaves loopback.
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -125,17 +126,37 @@ def pid_of(name, under=None):
     return pids[0] if pids else None
 
 
-def run_once(app, engine, idle):
+@contextlib.contextmanager
+def throwaway_home(engine):
+    """A fresh HOME and data folder, with a private D-Bus session bus, for one app run;
+    yields (home, env) and removes it all after."""
     home = Path(tempfile.mkdtemp(prefix="sb-bench-"))
     bus_socket = home / "bus"
     bus = subprocess.Popen(
         ["dbus-daemon", "--session", "--nofork", f"--address=unix:path={bus_socket}"],
         stdout=subprocess.DEVNULL,
     )
-    port, native = free_port(), free_port()
     env = dict(os.environ, HOME=str(home), SWITCHBOARD_DATA_DIR=str(home / "data"),
                SWITCHBOARD_BIN=str(engine), DBUS_SESSION_BUS_ADDRESS=f"unix:path={bus_socket}")
     env.pop("SWITCHBOARD_RUNTIME_DIR", None)
+    deadline = time.time() + 10
+    while not bus_socket.exists() and time.time() < deadline:  # the bus is listening
+        time.sleep(0.02)
+    try:
+        yield home, env
+    finally:
+        bus.terminate()
+        bus.wait(timeout=10)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def run_once(app, engine, idle):
+    with throwaway_home(engine) as (home, env):
+        return measure_window(app, engine, idle, home, env)
+
+
+def measure_window(app, engine, idle, home, env):
+    port, native = free_port(), free_port()
     driver = subprocess.Popen(
         ["tauri-driver", "--port", str(port), "--native-port", str(native)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -183,43 +204,28 @@ def run_once(app, engine, idle):
     finally:
         driver.send_signal(signal.SIGTERM)  # never SIGKILL: WebKitWebDriver must go with it
         driver.wait(timeout=20)
-        bus.terminate()
-        bus.wait(timeout=10)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def tray_only(app, engine, idle):
     """The app started as at login (`--hidden`: the tray, no window): its tree's memory."""
-    home = Path(tempfile.mkdtemp(prefix="sb-bench-"))
-    bus_socket = home / "bus"
-    bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", f"--address=unix:path={bus_socket}"],
-        stdout=subprocess.DEVNULL,
-    )
-    env = dict(os.environ, HOME=str(home), SWITCHBOARD_DATA_DIR=str(home / "data"),
-               SWITCHBOARD_BIN=str(engine), DBUS_SESSION_BUS_ADDRESS=f"unix:path={bus_socket}")
-    env.pop("SWITCHBOARD_RUNTIME_DIR", None)
-    time.sleep(0.3)
-    process = subprocess.Popen([str(app), "--hidden"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        lock = home / "data" / "run" / "daemon.lock"
-        deadline = time.time() + 30
-        while not (lock.exists() and lock.read_text().strip()):
-            if time.time() > deadline:
-                raise SystemExit("the app started no daemon within 30 s")
-            time.sleep(0.05)
-        time.sleep(idle)
-        daemon = set(tree(int(lock.read_text().strip())))
-        pids = [p for p in tree(process.pid) if p not in daemon]
-        return {"app_mib": rss_mib(pids), "app_pss": pss_mib(pids), "app_processes": len(pids)}
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        subprocess.run([str(engine), "stop"], env=env, stdout=subprocess.DEVNULL, check=False)
-        bus.terminate()
-        bus.wait(timeout=10)
-        shutil.rmtree(home, ignore_errors=True)
+    with throwaway_home(engine) as (home, env):
+        process = subprocess.Popen([str(app), "--hidden"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            lock = home / "data" / "run" / "daemon.lock"
+            deadline = time.time() + 30
+            while not (lock.exists() and lock.read_text().strip()):
+                if time.time() > deadline:
+                    raise SystemExit("the app started no daemon within 30 s")
+                time.sleep(0.05)
+            time.sleep(idle)
+            daemon = set(tree(int(lock.read_text().strip())))
+            pids = [p for p in tree(process.pid) if p not in daemon]
+            return {"app_mib": rss_mib(pids), "app_pss": pss_mib(pids), "app_processes": len(pids)}
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+            subprocess.run([str(engine), "stop"], env=env, stdout=subprocess.DEVNULL, check=False)
 
 
 def main():
