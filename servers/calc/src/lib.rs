@@ -21,7 +21,6 @@ pub use expression::{CalcError, Limits};
 #[derive(Debug, Clone)]
 pub struct CalcServer {
     limits: Limits,
-    tool_router: ToolRouter<Self>,
 }
 
 /// Arguments of `calculate`.
@@ -51,10 +50,7 @@ impl Default for CalcServer {
 #[tool_router]
 impl CalcServer {
     pub fn new(limits: Limits) -> Self {
-        Self {
-            limits,
-            tool_router: Self::tool_router(),
-        }
+        Self { limits }
     }
 
     #[tool(
@@ -81,7 +77,16 @@ impl CalcServer {
     }
 }
 
-#[tool_handler(router = self.tool_router)]
+impl CalcServer {
+    /// The tools and their schemas, made once per process when first asked for: not at
+    /// start, and not again for each session the daemon serves.
+    fn router() -> &'static ToolRouter<Self> {
+        static ROUTER: std::sync::OnceLock<ToolRouter<CalcServer>> = std::sync::OnceLock::new();
+        ROUTER.get_or_init(Self::tool_router)
+    }
+}
+
+#[tool_handler(router = Self::router())]
 impl ServerHandler for CalcServer {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())

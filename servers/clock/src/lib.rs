@@ -29,7 +29,6 @@ pub use zones::{ZoneError, local_zone_name, lookup_zone};
 #[derive(Debug, Clone)]
 pub struct ClockServer {
     local: TimeZone,
-    tool_router: ToolRouter<Self>,
 }
 
 /// Arguments of `get_current_time`.
@@ -103,10 +102,7 @@ pub struct TimezoneList {
 impl ClockServer {
     /// A clock whose "local" zone is `local` (used when a request names no zone).
     pub fn new(local: TimeZone) -> Self {
-        Self {
-            local,
-            tool_router: Self::tool_router(),
-        }
+        Self { local }
     }
 
     /// A clock whose local zone is UTC.
@@ -169,7 +165,16 @@ impl ClockServer {
     }
 }
 
-#[tool_handler(router = self.tool_router)]
+impl ClockServer {
+    /// The tools and their schemas, made once per process when first asked for: not at
+    /// start, and not again for each session the daemon serves.
+    fn router() -> &'static ToolRouter<Self> {
+        static ROUTER: std::sync::OnceLock<ToolRouter<ClockServer>> = std::sync::OnceLock::new();
+        ROUTER.get_or_init(Self::tool_router)
+    }
+}
+
+#[tool_handler(router = Self::router())]
 impl ServerHandler for ClockServer {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())

@@ -70,7 +70,6 @@ const BLOCKING_RENDER_BYTES: usize = 256 * 1024;
 #[derive(Debug, Clone)]
 pub struct FetchServer {
     shared: Arc<Shared>,
-    tool_router: ToolRouter<Self>,
 }
 
 #[derive(Debug)]
@@ -149,7 +148,6 @@ impl FetchServer {
                 recent,
                 permits: Semaphore::new(MAX_CONCURRENT_FETCHES),
             }),
-            tool_router: Self::tool_router(),
         })
     }
 
@@ -456,7 +454,16 @@ fn tool_result(page: &FetchedPage, requested: Option<&str>) -> CallToolResult {
     }
 }
 
-#[tool_handler(router = self.tool_router)]
+impl FetchServer {
+    /// The tools and their schemas, made once per process when first asked for: not at
+    /// start, and not again for each session the daemon serves.
+    fn router() -> &'static ToolRouter<Self> {
+        static ROUTER: std::sync::OnceLock<ToolRouter<FetchServer>> = std::sync::OnceLock::new();
+        ROUTER.get_or_init(Self::tool_router)
+    }
+}
+
+#[tool_handler(router = Self::router())]
 impl ServerHandler for FetchServer {
     fn get_info(&self) -> ServerConfig {
         let private = if self.shared.config.allow_private_addresses {

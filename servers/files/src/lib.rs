@@ -51,7 +51,6 @@ pub use writing::{CreatedDirectories, EditSummary, MoveSummary, WriteSummary};
 pub struct FilesServer {
     folders: Folders,
     limits: Arc<Limits>,
-    tool_router: ToolRouter<Self>,
 }
 
 impl FilesServer {
@@ -61,7 +60,6 @@ impl FilesServer {
         Self {
             folders,
             limits: Arc::new(limits),
-            tool_router: Self::tool_router(),
         }
     }
 
@@ -93,7 +91,16 @@ impl FilesServer {
     }
 }
 
-#[tool_handler(router = self.tool_router)]
+impl FilesServer {
+    /// The tools and their schemas, made once per process when first asked for: not at
+    /// start, and not again for each session the daemon serves.
+    fn router() -> &'static ToolRouter<Self> {
+        static ROUTER: std::sync::OnceLock<ToolRouter<FilesServer>> = std::sync::OnceLock::new();
+        ROUTER.get_or_init(Self::tool_router)
+    }
+}
+
+#[tool_handler(router = Self::router())]
 impl ServerHandler for FilesServer {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(

@@ -26,7 +26,6 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct NotesServer {
     knowledge_base: KnowledgeBase,
-    tool_router: ToolRouter<Self>,
 }
 
 /// Runs blocking knowledge base work off the async runtime.
@@ -44,10 +43,7 @@ async fn blocking<T: Send + 'static>(
 impl NotesServer {
     /// A server for one session over the shared knowledge base.
     pub fn new(knowledge_base: KnowledgeBase) -> Self {
-        Self {
-            knowledge_base,
-            tool_router: Self::tool_router(),
-        }
+        Self { knowledge_base }
     }
 
     /// The knowledge base this server uses.
@@ -126,7 +122,16 @@ impl NotesServer {
     }
 }
 
-#[tool_handler(router = self.tool_router)]
+impl NotesServer {
+    /// The tools and their schemas, made once per process when first asked for: not at
+    /// start, and not again for each session the daemon serves.
+    fn router() -> &'static ToolRouter<Self> {
+        static ROUTER: std::sync::OnceLock<ToolRouter<NotesServer>> = std::sync::OnceLock::new();
+        ROUTER.get_or_init(Self::tool_router)
+    }
+}
+
+#[tool_handler(router = Self::router())]
 impl ServerHandler for NotesServer {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())

@@ -58,7 +58,6 @@ const MAX_STATEMENTS: usize = 100;
 #[derive(Clone)]
 pub struct SqlServer {
     shared: Arc<Shared>,
-    tool_router: ToolRouter<Self>,
 }
 
 struct Shared {
@@ -173,7 +172,6 @@ impl SqlServer {
                 write_access_hint: config.write_access_hint,
                 postgres,
             }),
-            tool_router: Self::tool_router(),
         }
     }
 
@@ -429,7 +427,16 @@ impl SqlServer {
     }
 }
 
-#[tool_handler(router = self.tool_router)]
+impl SqlServer {
+    /// The tools and their schemas, made once per process when first asked for: not at
+    /// start, and not again for each session the daemon serves.
+    fn router() -> &'static ToolRouter<Self> {
+        static ROUTER: std::sync::OnceLock<ToolRouter<SqlServer>> = std::sync::OnceLock::new();
+        ROUTER.get_or_init(Self::tool_router)
+    }
+}
+
+#[tool_handler(router = Self::router())]
 impl ServerHandler for SqlServer {
     fn get_info(&self) -> ServerConfig {
         let limits = &self.shared.limits;
