@@ -197,3 +197,32 @@ fn http_answers_malformed_bodies_with_json_rpc_errors() {
     let reply = post_mcp(server.authority(), &[], &vec![b' '; 17 * 1024 * 1024]);
     assert_eq!(reply.status, 413);
 }
+
+#[test]
+fn the_relay_can_read_its_address_from_the_environment() {
+    // For an address that carries a key: kept in the keychain and handed over in the
+    // environment, so it is in no file and no process's command line.
+    let remote = HttpServer::start("calc");
+    let mut command = Command::new(switchboard_bin());
+    command
+        .args(["remote", "--url-env", "CALC_ADDRESS"])
+        .env("CALC_ADDRESS", &remote.url);
+    let mut relay = StdioServer::spawn(command);
+    let reply = relay.request(&json!({
+        "jsonrpc": "2.0", "id": 0, "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                   "clientInfo": {"name": "switchboard-tests", "version": "1"}}
+    }));
+    assert_eq!(reply["result"]["serverInfo"]["name"], "calc", "{reply}");
+    relay.send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    let answer = relay.request(&call(1, "calculate", &json!({"expression": "6 * 7"})));
+    assert!(answer.to_string().contains("42"), "{answer}");
+    relay.close();
+
+    let (ok, _, err) = switchboard(&["remote", "--url-env", "SWITCHBOARD_TEST_UNSET"]);
+    assert!(!ok);
+    assert!(
+        err.contains("SWITCHBOARD_TEST_UNSET") && err.contains("not set"),
+        "{err}"
+    );
+}

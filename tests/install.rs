@@ -585,6 +585,29 @@ fn a_missing_runtime_is_named_with_how_to_install_it() {
     assert!(!installed_ids(&home).contains(&"boxed".to_owned()));
 }
 
+#[test]
+fn an_address_with_a_key_in_it_is_refused_and_nothing_is_written() {
+    let home = Home::new();
+    let before = installed_ids(&home);
+    let refused = fail(
+        &home,
+        &[
+            "install",
+            "https://mcp.example.invalid/mcp?api_key=sk-live-4242",
+            "--into",
+            "claude-desktop",
+        ],
+        "",
+    );
+    assert!(
+        refused.contains("api_key") && refused.contains("--url-env"),
+        "it says what it found and how to keep the address in the keychain: {refused}"
+    );
+    assert!(!refused.contains("sk-live-4242"), "{refused}");
+    assert_eq!(installed_ids(&home), before, "nothing was installed");
+    assert!(!claude_config(&home).exists(), "no client file was written");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_server_installs_by_its_address_and_is_reached_through_the_relay() {
     let home = Home::new();

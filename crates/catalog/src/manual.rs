@@ -87,6 +87,14 @@ pub enum ManualError {
     )]
     PlainHttp(String),
     #[error(
+        "the address carries a secret ({what}), and Switchboard keeps secrets out of files and \
+         command lines. If the service takes the key in a header, add the address without it \
+         and the key as a secret header. Otherwise keep the whole address in the keychain: \
+         `switchboard add {id} --secret MCP_ADDRESS -- switchboard remote --url-env \
+         MCP_ADDRESS`, then `switchboard secrets set {id} MCP_ADDRESS`"
+    )]
+    SecretInAddress { id: String, what: String },
+    #[error(
         "\"{0}\" cannot be a secret's name: use capitals, digits and _ (such as API_KEY), so \
          the keychain can file it"
     )]
@@ -175,6 +183,12 @@ pub fn from_url(
 ) -> Result<CatalogEntry, ManualError> {
     check_id(id)?;
     let parsed = Url::parse(url.trim()).map_err(|_| ManualError::Url(url.to_owned()))?;
+    if let Some(what) = secret_in(&parsed) {
+        return Err(ManualError::SecretInAddress {
+            id: id.to_owned(),
+            what,
+        });
+    }
     match parsed.scheme() {
         "https" => {}
         "http" if is_loopback(&parsed) => {}
@@ -219,6 +233,35 @@ pub fn from_url(
     meta.write_to(&mut server.meta);
     let source = format!("the address for \"{id}\"");
     Ok(CatalogEntry::new(&source, server, Origin::Manual)?)
+}
+
+/// What in `url` looks like a credential (a user name or password before the host, or a
+/// query parameter named like a key or token), said without its value; `None` when
+/// nothing does. A secret in a path (`/s/<token>/mcp`) cannot be told from a name.
+fn secret_in(url: &Url) -> Option<String> {
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some("a user name or password before the host name".to_owned());
+    }
+    const NAMES: [&str; 12] = [
+        "key",
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "pwd",
+        "auth",
+        "signature",
+        "session",
+        "credential",
+        "jwt",
+        "bearer",
+    ];
+    url.query_pairs().find_map(|(name, _)| {
+        let plain = name.to_ascii_lowercase().replace(['-', '_', '.'], "");
+        let secret = NAMES.iter().any(|word| plain.contains(word))
+            || matches!(plain.as_str(), "sig" | "code" | "pass");
+        secret.then(|| format!("the query parameter {name}"))
+    })
 }
 
 fn check_id(id: &str) -> Result<(), ManualError> {
@@ -404,6 +447,27 @@ mod tests {
         assert!(http.to_string().contains("not encrypted"), "{http}");
         let not_url = from_url("x", "", "example.com", &[]).expect_err("url");
         assert!(not_url.to_string().contains("not a URL"));
+    }
+
+    #[test]
+    fn an_address_with_a_secret_in_it_is_refused_without_repeating_the_secret() {
+        for (url, what) in [
+            ("https://mcp.example.com/mcp?api_key=sk-live-123", "api_key"),
+            (
+                "https://mcp.example.com/mcp?x=1&Access-Token=sk-live-123",
+                "Access-Token",
+            ),
+            ("https://mcp.example.com/mcp?sig=sk-live-123", "sig"),
+            ("https://me:sk-live-123@mcp.example.com/mcp", "password"),
+        ] {
+            let refused = from_url("svc", "", url, &[]).expect_err(url).to_string();
+            assert!(refused.contains(what), "{url}: {refused}");
+            assert!(refused.contains("--url-env"), "{refused}");
+            assert!(!refused.contains("sk-live-123"), "{refused}");
+        }
+        // A query that names no credential is an ordinary address.
+        let entry = from_url("svc", "", "https://mcp.example.com/mcp?region=eu&v=2", &[]);
+        assert!(entry.is_ok());
     }
 
     #[test]

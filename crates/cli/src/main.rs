@@ -113,10 +113,16 @@ enum Command {
     /// relay an install from an address runs. Secret headers come from environment
     /// variables, never from the command line.
     #[command(after_help = "Example:\n  \
-        API_TOKEN=… switchboard remote https://mcp.example.com/mcp --header-env 'Authorization=API_TOKEN'")]
+        API_TOKEN=… switchboard remote https://mcp.example.com/mcp --header-env 'Authorization=API_TOKEN'\n  \
+        MCP_ADDRESS=… switchboard remote --url-env MCP_ADDRESS")]
     Remote {
         /// The server's address: https://, or http:// on this computer only.
-        url: String,
+        #[arg(required_unless_present = "url_env")]
+        url: Option<String>,
+        /// Read the address from the environment variable VARIABLE instead: for an address
+        /// that carries a key, kept in the keychain (`add --secret`).
+        #[arg(long = "url-env", value_name = "VARIABLE", conflicts_with = "url")]
+        url_env: Option<String>,
         /// A header with a plain value (not for secrets).
         #[arg(long = "header", value_name = "NAME=VALUE", value_parser = parse_env)]
         headers: Vec<(String, String)>,
@@ -541,9 +547,17 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
         }
         Command::Remote {
             url,
+            url_env,
             headers,
             header_env,
         } => {
+            let url = match (url, url_env) {
+                (Some(url), _) => url,
+                (None, Some(variable)) => std::env::var(&variable).with_context(|| {
+                    format!("the environment variable {variable} (the server's address) is not set")
+                })?,
+                (None, None) => anyhow::bail!("give the server's address, or --url-env"),
+            };
             let options =
                 switchboard_hub::remote::RemoteOptions::new(&url, &headers, &header_env, |name| {
                     std::env::var(name).ok()
