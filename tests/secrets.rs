@@ -105,6 +105,40 @@ fn start_verbose_daemon(home: &Home) -> std::process::Child {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_with_a_key_kept_in_the_keychain_is_relayed_and_on_no_command_line() {
+    let home = Home::new();
+    // The remote server: Switchboard's calculator over HTTP on loopback. Its address
+    // carries a key in the query, as some services want (the calculator ignores it).
+    let remote = switchboard_tests::HttpServer::start("calc");
+    let key = canary();
+    let address = format!("{}?api_key={key}", remote.url);
+    // What the refusal of such an address suggests; `switchboard` is this very engine,
+    // whatever PATH holds.
+    home.run(&[
+        "add",
+        "keyed",
+        "--secret",
+        "MCP_ADDRESS",
+        "--",
+        "switchboard",
+        "remote",
+        "--url-env",
+        "MCP_ADDRESS",
+    ]);
+    set_secret(&home, "keyed", "MCP_ADDRESS", &address);
+
+    let client = connect(&home, "keyed").await;
+    let answer = text(&call(&client, "calculate", json!({"expression": "6 * 7"})).await);
+    assert!(answer.contains("42"), "{answer}");
+    assert!(
+        command_lines_containing(&key).is_empty(),
+        "the address is in no process's command line"
+    );
+    client.cancel().await.unwrap();
+    home.run(&["stop"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_reaches_its_server_and_appears_nowhere_else() {
     let home = Home::new();
     let token = canary();

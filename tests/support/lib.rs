@@ -321,7 +321,9 @@ pub fn post_mcp(authority: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpR
     }
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).expect("send head");
-    stream.write_all(body).expect("send body");
+    // A server that refuses the request early (413 for an oversized body) answers and
+    // closes before it has read the body, so this write may fail; its answer is read below.
+    let _ = stream.write_all(body);
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     let text = String::from_utf8_lossy(&raw).into_owned();

@@ -87,13 +87,13 @@ pub enum ManualError {
     )]
     PlainHttp(String),
     #[error(
-        "the address carries a secret ({what}), and Switchboard keeps secrets out of files and \
+        "the address carries what looks like a secret (in {what}), and Switchboard keeps secrets out of files and \
          command lines. If the service takes the key in a header, add the address without it \
          and the key as a secret header. Otherwise keep the whole address in the keychain: \
          `switchboard add {id} --secret MCP_ADDRESS -- switchboard remote --url-env \
          MCP_ADDRESS`, then `switchboard secrets set {id} MCP_ADDRESS`"
     )]
-    SecretInAddress { id: String, what: String },
+    SecretInAddress { id: String, what: &'static str },
     #[error(
         "\"{0}\" cannot be a secret's name: use capitals, digits and _ (such as API_KEY), so \
          the keychain can file it"
@@ -182,13 +182,15 @@ pub fn from_url(
     headers: &[ManualVariable],
 ) -> Result<CatalogEntry, ManualError> {
     check_id(id)?;
-    let parsed = Url::parse(url.trim()).map_err(|_| ManualError::Url(url.to_owned()))?;
-    if let Some(what) = secret_in(&parsed) {
+    // Before anything that could repeat the address: an error message is shown and logged.
+    if let Some(what) = switchboard_secrets::detect::secret_in_url(url.trim()) {
         return Err(ManualError::SecretInAddress {
             id: id.to_owned(),
             what,
         });
     }
+    let parsed = Url::parse(url.trim())
+        .map_err(|_| ManualError::Url(switchboard_secrets::detect::url_to_show(url)))?;
     match parsed.scheme() {
         "https" => {}
         "http" if is_loopback(&parsed) => {}
@@ -233,35 +235,6 @@ pub fn from_url(
     meta.write_to(&mut server.meta);
     let source = format!("the address for \"{id}\"");
     Ok(CatalogEntry::new(&source, server, Origin::Manual)?)
-}
-
-/// What in `url` looks like a credential (a user name or password before the host, or a
-/// query parameter named like a key or token), said without its value; `None` when
-/// nothing does. A secret in a path (`/s/<token>/mcp`) cannot be told from a name.
-fn secret_in(url: &Url) -> Option<String> {
-    if !url.username().is_empty() || url.password().is_some() {
-        return Some("a user name or password before the host name".to_owned());
-    }
-    const NAMES: [&str; 12] = [
-        "key",
-        "token",
-        "secret",
-        "password",
-        "passwd",
-        "pwd",
-        "auth",
-        "signature",
-        "session",
-        "credential",
-        "jwt",
-        "bearer",
-    ];
-    url.query_pairs().find_map(|(name, _)| {
-        let plain = name.to_ascii_lowercase().replace(['-', '_', '.'], "");
-        let secret = NAMES.iter().any(|word| plain.contains(word))
-            || matches!(plain.as_str(), "sig" | "code" | "pass");
-        secret.then(|| format!("the query parameter {name}"))
-    })
 }
 
 fn check_id(id: &str) -> Result<(), ManualError> {
@@ -452,22 +425,53 @@ mod tests {
     #[test]
     fn an_address_with_a_secret_in_it_is_refused_without_repeating_the_secret() {
         for (url, what) in [
-            ("https://mcp.example.com/mcp?api_key=sk-live-123", "api_key"),
+            (
+                "https://mcp.example.com/mcp?api_key=sk-live-123",
+                "a query parameter",
+            ),
             (
                 "https://mcp.example.com/mcp?x=1&Access-Token=sk-live-123",
-                "Access-Token",
+                "a query parameter",
             ),
-            ("https://mcp.example.com/mcp?sig=sk-live-123", "sig"),
-            ("https://me:sk-live-123@mcp.example.com/mcp", "password"),
+            (
+                "https://mcp.example.com/mcp#access_token=sk-live-123",
+                "after #",
+            ),
+            (
+                "https://me:sk-live-123@mcp.example.com/mcp",
+                "before the host name",
+            ),
+            (
+                "https://mcp.example.com/s/ghp_abcdefghijklmnopqrstuvwx/mcp",
+                "the path",
+            ),
+            // Not even a valid address (port out of range): still not repeated.
+            (
+                "https://mcp.example.com:99999/mcp?api_key=sk-live-123",
+                "a query parameter",
+            ),
         ] {
             let refused = from_url("svc", "", url, &[]).expect_err(url).to_string();
             assert!(refused.contains(what), "{url}: {refused}");
             assert!(refused.contains("--url-env"), "{refused}");
             assert!(!refused.contains("sk-live-123"), "{refused}");
+            assert!(!refused.contains("ghp_"), "{refused}");
         }
-        // A query that names no credential is an ordinary address.
-        let entry = from_url("svc", "", "https://mcp.example.com/mcp?region=eu&v=2", &[]);
-        assert!(entry.is_ok());
+        // Queries that name no credential are ordinary addresses.
+        for url in [
+            "https://mcp.example.com/mcp?region=eu&v=2",
+            "https://mcp.example.com/mcp?keyword=rust&author=me&monkey=1",
+        ] {
+            assert!(from_url("svc", "", url, &[]).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_bad_address_is_shown_without_its_query_or_user() {
+        let refused = from_url("svc", "", "https://mcp.example.com:99999/x?region=eu", &[]);
+        let said = refused.expect_err("port out of range").to_string();
+        assert!(said.contains("https://mcp.example.com:99999/x\""), "{said}");
+        assert!(!said.contains("region"), "{said}");
     }
 
     #[test]

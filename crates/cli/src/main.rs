@@ -551,12 +551,22 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
             headers,
             header_env,
         } => {
-            let url = match (url, url_env) {
-                (Some(url), _) => url,
-                (None, Some(variable)) => std::env::var(&variable).with_context(|| {
-                    format!("the environment variable {variable} (the server's address) is not set")
-                })?,
-                (None, None) => anyhow::bail!("give the server's address, or --url-env"),
+            // clap asks for one of the two.
+            let url = match url {
+                Some(url) => url,
+                None => {
+                    let variable = url_env.unwrap_or_default();
+                    match std::env::var_os(&variable).map(OsString::into_string) {
+                        Some(Ok(url)) => url,
+                        Some(Err(_)) => anyhow::bail!(
+                            "the environment variable {variable} (the server's address) is not \
+                             valid text"
+                        ),
+                        None => anyhow::bail!(
+                            "the environment variable {variable} (the server's address) is not set"
+                        ),
+                    }
+                }
             };
             let options =
                 switchboard_hub::remote::RemoteOptions::new(&url, &headers, &header_env, |name| {

@@ -161,8 +161,14 @@ pub(crate) async fn add(
                     "give the command after `--`, such as: switchboard add my-server -- node server.js"
                 );
             };
+            // `switchboard` is this engine (a relay such as `switchboard remote`): the daemon
+            // runs it by its full path, as it does for installs, not whatever PATH holds.
+            let command = match std::env::current_exe() {
+                Ok(engine) if command == "switchboard" => engine.to_string_lossy().into_owned(),
+                _ => command.clone(),
+            };
             Source::Command {
-                command: command.clone(),
+                command,
                 args: args.to_vec(),
             }
         }

@@ -90,7 +90,7 @@ impl fmt::Debug for StdioEntry {
         let args: Vec<&str> = self
             .args
             .iter()
-            .map(|arg| crate::secret::redacted_argument(arg))
+            .map(|arg| switchboard_secrets::detect::redacted_argument(arg))
             .collect();
         f.debug_struct("StdioEntry")
             .field("command", &self.command)
@@ -112,7 +112,7 @@ pub struct HttpEntry {
 impl fmt::Debug for HttpEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpEntry")
-            .field("url", &crate::secret::redacted_url(&self.url))
+            .field("url", &switchboard_secrets::detect::redacted_url(&self.url))
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .finish()
     }

@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use switchboard_secrets::detect::{
+    SecretReason, classify, classify_argument, redacted_argument, redacted_url, url_has_secret,
+};
+
 use crate::{
     edit::ManagedEntries,
     entry::{Entry, is_valid_name, parse_entry, sanitize_name},
-    secret::{
-        Secret, SecretReason, classify, classify_argument, redacted_argument, redacted_url,
-        url_has_secret,
-    },
+    secret::Secret,
 };
 
 /// Keys of an entry that import reads; others are listed in

@@ -52,10 +52,13 @@ pub use entry::{
 pub use environment::{Base, Environment, Os};
 pub use import::{ImportedLaunch, ImportedServer, SecretArgument};
 pub use location::{ConfigTarget, Detection, Scope, detect};
-pub use secret::{Secret, SecretReason, classify as classify_secret, classify_argument};
+pub use secret::Secret;
 pub use spec::{
     ClientSpec, DocCheck, EntryShape, EnvReference, Format, KeySegment, Location, PathTemplate,
     Program, ScopeKind, UrlShape,
+};
+pub use switchboard_secrets::detect::{
+    SecretReason, classify as classify_secret, classify_argument,
 };
 pub use watch::ConfigWatcher;
 

@@ -23,6 +23,7 @@ use reqwest::{
     redirect,
 };
 use serde_json::{Value, json};
+use switchboard_secrets::detect::url_to_show;
 use tokio::{
     io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader},
     sync::{Mutex, mpsc},
@@ -67,7 +68,7 @@ pub struct RemoteOptions {
 impl fmt::Debug for RemoteOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RemoteOptions")
-            .field("url", &self.url.as_str())
+            .field("url", &url_to_show(self.url.as_str()))
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -83,14 +84,14 @@ impl RemoteOptions {
         variable: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, RemoteError> {
         let parsed =
-            reqwest::Url::parse(url.trim()).map_err(|_| RemoteError::Address(url.to_owned()))?;
+            reqwest::Url::parse(url.trim()).map_err(|_| RemoteError::Address(url_to_show(url)))?;
         let allowed = match parsed.scheme() {
             "https" => true,
             "http" => is_loopback(&parsed),
             _ => false,
         };
         if !allowed || parsed.host_str().is_none() {
-            return Err(RemoteError::Address(url.to_owned()));
+            return Err(RemoteError::Address(url_to_show(url)));
         }
         let mut headers = HeaderMap::new();
         for (name, value) in plain {

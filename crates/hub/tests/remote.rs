@@ -223,6 +223,24 @@ fn plain_http_off_this_computer_and_a_missing_secret_are_refused_before_anything
     assert!(matches!(refused, RemoteError::Address(_)), "{refused}");
     let refused = RemoteOptions::new("ftp://example.com/", &[], &[], |_| None).unwrap_err();
     assert!(matches!(refused, RemoteError::Address(_)), "{refused}");
+    // The message names the address without what may be a key in it.
+    for keyed in [
+        "http://example.com/mcp?api_key=sk-live-999",
+        "https://example.com:99999/mcp?api_key=sk-live-999",
+        "http://me:sk-live-999@example.com/mcp",
+    ] {
+        let refused = RemoteOptions::new(keyed, &[], &[], |_| None).unwrap_err();
+        assert!(matches!(refused, RemoteError::Address(_)), "{refused}");
+        assert!(!refused.to_string().contains("sk-live-999"), "{refused}");
+    }
+    let options = RemoteOptions::new(
+        "https://example.com/mcp?api_key=sk-live-999",
+        &[],
+        &[],
+        |_| None,
+    );
+    let shown = format!("{:?}", options.unwrap());
+    assert!(!shown.contains("sk-live-999"), "{shown}");
     let missing = RemoteOptions::new(
         "https://example.com/mcp",
         &[],

@@ -8,6 +8,8 @@
 //!   Windows. A locked or missing keychain is an error that says what to do; there is no
 //!   in-memory fallback, and keyring's mock store is refused.
 //! - [`Sensitive`]: prints `<redacted>`, cannot be serialised, zeroed on drop.
+//! - [`detect`]: whether a value, argument or address looks like a secret, by its name
+//!   and its shape.
 //! - [`Redactor`]: replaces secret values (raw, JSON- and Debug-escaped, URL-encoded,
 //!   base64) with `<redacted>` in call records, stderr lines and log lines
 //!   ([`RedactingMakeWriter`]).
@@ -17,6 +19,7 @@
 //! puts values into a child's environment only, through [`SecretEnv::expose_pairs`].
 //! Keychain calls block: async callers use `spawn_blocking`.
 
+pub mod detect;
 mod error;
 mod keychain;
 mod keyring;
