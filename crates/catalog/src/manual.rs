@@ -87,9 +87,10 @@ pub enum ManualError {
     )]
     PlainHttp(String),
     #[error(
-        "the address carries what looks like a secret (in {what}), and Switchboard keeps secrets out of files and \
-         command lines. If the service takes the key in a header, add the address without it \
-         and the key as a secret header. Otherwise keep the whole address in the keychain: \
+        "the address carries what looks like a secret (in {what}), and Switchboard keeps \
+         secrets out of files and command lines. If the service takes the key in a header, \
+         add the address without it and the key as a secret header. Otherwise keep the \
+         whole address in the keychain: \
          `switchboard add {id} --secret MCP_ADDRESS -- switchboard remote --url-env \
          MCP_ADDRESS`, then `switchboard secrets set {id} MCP_ADDRESS`"
     )]
