@@ -585,27 +585,58 @@ fn a_missing_runtime_is_named_with_how_to_install_it() {
     assert!(!installed_ids(&home).contains(&"boxed".to_owned()));
 }
 
-#[test]
-fn an_address_with_a_key_in_it_is_refused_and_nothing_is_written() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_with_a_key_in_it_installs_with_the_address_in_the_keychain() {
     let home = Home::new();
-    let before = installed_ids(&home);
-    let refused = fail(
+    // The remote server: Switchboard's calculator over HTTP on loopback. Its address
+    // carries a key in the query, as some services want (the calculator ignores it).
+    let remote = HttpServer::start("calc");
+    let key = format!("sk-live-{}", std::process::id());
+    let address = format!("{}?api_key={key}", remote.url);
+    let said = succeed(
         &home,
         &[
             "install",
-            "https://mcp.example.invalid/mcp?api_key=sk-live-4242",
+            &address,
+            "--id",
+            "keyed",
             "--into",
             "claude-desktop",
         ],
         "",
     );
     assert!(
-        refused.contains("a query parameter") && refused.contains("--url-env"),
-        "it says what it found and how to keep the address in the keychain: {refused}"
+        said.contains("calculate"),
+        "it started once and listed tools:\n{said}"
     );
-    assert!(!refused.contains("sk-live-4242"), "{refused}");
-    assert_eq!(installed_ids(&home), before, "nothing was installed");
-    assert!(!claude_config(&home).exists(), "no client file was written");
+    assert!(!said.contains(&key), "{said}");
+
+    let keychain = switchboard_secrets::Keychain::platform().expect("a Secret Service");
+    assert_eq!(
+        keychain.get("keyed", "MCP_ADDRESS").unwrap().expose(),
+        &address,
+        "the whole address is in the keychain"
+    );
+    let client = connect(&home, "keyed").await;
+    let answer = text(&call(&client, "calculate", json!({"expression": "6 * 7"})).await);
+    assert!(answer.contains("42"), "{answer}");
+    client.cancel().await.unwrap();
+    assert_eq!(
+        switchboard_tests::files_containing(home.root(), key.as_bytes()),
+        Vec::<PathBuf>::new(),
+        "the key is in no file: not the store, not the catalog, not a client's config"
+    );
+    let listed = succeed(&home, &["list"], "");
+    assert!(
+        listed.lines().any(|line| line.starts_with("keyed ")) && !listed.contains(&key),
+        "{listed}"
+    );
+
+    succeed(&home, &["uninstall", "keyed"], "");
+    assert!(
+        keychain.get("keyed", "MCP_ADDRESS").is_err(),
+        "the address is gone with the server"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

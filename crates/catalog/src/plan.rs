@@ -122,9 +122,14 @@ pub enum PlannedLaunch {
     },
     /// A server already running elsewhere.
     Remote {
+        /// Its address; without its key when `address_secret` is set.
         url: String,
         transport: RemoteTransport,
         headers: Vec<PlannedHeader>,
+        /// The secret (in [`InstallPlan::secrets`]) that holds the whole address, for an
+        /// address that carries a key: the relay reads it from there.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        address_secret: Option<String>,
     },
 }
 

@@ -17,7 +17,7 @@ use switchboard_catalog::{
     bundle::{self, Manifest, Places, Platform, UnpackLimits},
     entry::unique_id,
     manual,
-    plan::{self, PlanError},
+    plan::{self, PlanError, PlannedSecret, SecretValue},
 };
 use switchboard_gateway::Event;
 use switchboard_secrets::{Keychain, SecretsError};
@@ -237,7 +237,13 @@ pub struct Draft {
     /// The questions, in order.
     pub settings: Vec<Setting>,
     kind: DraftKind,
+    /// An address given with a key in it, whole: it goes to the keychain as
+    /// [`ADDRESS_SECRET`], and the entry holds the address without the key.
+    address: Option<SecretValue>,
 }
+
+/// The secret that holds a remote server's whole address when the address carries a key.
+pub const ADDRESS_SECRET: &str = "MCP_ADDRESS";
 
 #[derive(Debug, Clone)]
 enum DraftKind {
@@ -290,8 +296,16 @@ impl Draft {
                         .find(|part| *part != "www" && *part != "mcp")
                         .unwrap_or("remote"),
                 ));
-                let entry = manual::from_url(&id, &id, url, &[])?;
-                Self::for_entry(entry, id, &available)
+                // An address with a key in it: the entry (stored, shown) gets it without the
+                // key, and the whole address waits here for the keychain.
+                let keyed = switchboard_secrets::detect::secret_in_url(url.trim()).is_some();
+                let shown = switchboard_secrets::detect::url_to_show(url);
+                let entry = manual::from_url(&id, &id, if keyed { &shown } else { url }, &[])?;
+                let mut draft = Self::for_entry(entry, id, &available)?;
+                if keyed {
+                    draft.address = Some(SecretValue::new(url.trim().to_owned()));
+                }
+                Ok(draft)
             }
             InstallSource::Bundle(archive) => {
                 let inspected =
@@ -307,6 +321,7 @@ impl Draft {
                         archive: archive.clone(),
                         manifest: Box::new(manifest),
                     },
+                    address: None,
                 })
             }
         }
@@ -336,6 +351,7 @@ impl Draft {
                 entry: Box::new(entry),
                 via,
             },
+            address: None,
         })
     }
 
@@ -362,8 +378,17 @@ impl Draft {
     pub fn plan(&self, answers: &Answers, paths: &Paths) -> Result<Planned, InstallerError> {
         match &self.kind {
             DraftKind::Entry { entry, via } => {
-                let plan = plan::plan(entry, *via, &self.id, answers)?;
+                let mut plan = plan::plan(entry, *via, &self.id, answers)?;
                 complete(&plan)?;
+                if let (Some(address), PlannedLaunch::Remote { address_secret, .. }) =
+                    (&self.address, &mut plan.launch)
+                {
+                    *address_secret = Some(ADDRESS_SECRET.to_owned());
+                    plan.secrets.push(PlannedSecret {
+                        name: ADDRESS_SECRET.to_owned(),
+                        value: Some(address.clone()),
+                    });
+                }
                 Ok(Planned {
                     plan,
                     unpacked: None,
@@ -562,6 +587,7 @@ impl Planned {
                 url,
                 transport,
                 headers,
+                address_secret,
             } => {
                 if *transport != switchboard_catalog::plan::RemoteTransport::StreamableHttp {
                     return Err(InstallerError::Unsupported(format!(
@@ -570,7 +596,12 @@ impl Planned {
                         views::SSE_ONLY
                     )));
                 }
-                let mut args = vec!["remote".to_owned(), url.clone()];
+                let mut args = match address_secret {
+                    Some(secret) => {
+                        vec!["remote".to_owned(), "--url-env".to_owned(), secret.clone()]
+                    }
+                    None => vec!["remote".to_owned(), url.clone()],
+                };
                 for header in headers {
                     match &header.value {
                         switchboard_catalog::plan::HeaderValue::Plain { value } => {
@@ -719,4 +750,62 @@ pub async fn install(
         planned.discard();
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_with_a_key_is_planned_with_the_whole_address_as_a_secret() {
+        let url = "https://mcp.example.com/mcp?api_key=sk-live-4242";
+        let catalog = Catalog::from_entries(Vec::new());
+        let source = InstallSource::Url(url.to_owned());
+        let draft = Draft::new(&catalog, &source, None, |_| false, |_| true).unwrap();
+        assert!(!format!("{draft:?}").contains("sk-live-4242"), "{draft:?}");
+        assert!(!draft.description.contains("sk-live-4242"));
+
+        let data = tempfile::tempdir().unwrap();
+        let paths = Paths::resolve(Some(data.path().to_owned())).unwrap();
+        let planned = draft.plan(&Answers::new(), &paths).unwrap();
+        let secret = planned
+            .plan
+            .secrets
+            .iter()
+            .find(|s| s.name == ADDRESS_SECRET);
+        let value = secret
+            .and_then(|s| s.value.as_ref())
+            .map(|v| v.expose().clone());
+        assert_eq!(value.as_deref(), Some(url));
+
+        let request = planned
+            .request(Path::new("/opt/switchboard"), Vec::new())
+            .unwrap();
+        let stored = serde_json::to_string(&request.launch).unwrap();
+        assert!(!stored.contains("sk-live-4242"), "{stored}");
+        let Source::Command { args, .. } = &request.launch.source else {
+            panic!("a relay: {stored}");
+        };
+        assert_eq!(args, &["remote", "--url-env", ADDRESS_SECRET]);
+        assert_eq!(request.launch.secrets, [ADDRESS_SECRET]);
+    }
+
+    #[test]
+    fn an_address_without_a_key_is_relayed_by_its_address() {
+        let url = "https://mcp.example.com/mcp?region=eu";
+        let catalog = Catalog::from_entries(Vec::new());
+        let source = InstallSource::Url(url.to_owned());
+        let draft = Draft::new(&catalog, &source, None, |_| false, |_| true).unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let paths = Paths::resolve(Some(data.path().to_owned())).unwrap();
+        let planned = draft.plan(&Answers::new(), &paths).unwrap();
+        assert!(planned.plan.secrets.is_empty());
+        let request = planned
+            .request(Path::new("/opt/switchboard"), Vec::new())
+            .unwrap();
+        let Source::Command { args, .. } = &request.launch.source else {
+            panic!("a relay");
+        };
+        assert_eq!(args, &["remote", url]);
+    }
 }

@@ -169,6 +169,7 @@ fn parts(entry: &CatalogEntry, via: Via) -> Result<Parts, PlanError> {
                     url: remote.url.clone().unwrap_or_default(),
                     transport,
                     headers: Vec::new(),
+                    address_secret: None,
                 },
                 package_args_from: 0,
                 version,

@@ -289,6 +289,7 @@ fn a_remote_fills_its_address_and_sends_a_secret_header_by_name() {
         url,
         transport,
         headers,
+        ..
     } = &plan.launch
     else {
         panic!("a remote: {:?}", plan.launch);
