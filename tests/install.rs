@@ -593,17 +593,15 @@ async fn an_address_with_a_key_in_it_installs_with_the_address_in_the_keychain()
     let remote = HttpServer::start("calc");
     let key = format!("sk-live-{}", std::process::id());
     let address = format!("{}?api_key={key}", remote.url);
+    // Not on the command line, where other programs and the shell's history see it.
+    let refused = fail(&home, &["install", &address, "--id", "keyed"], "");
+    assert!(refused.contains("switchboard install -"), "{refused}");
+    assert!(!refused.contains(&key), "{refused}");
+    // From stdin (a hidden prompt on a terminal).
     let said = succeed(
         &home,
-        &[
-            "install",
-            &address,
-            "--id",
-            "keyed",
-            "--into",
-            "claude-desktop",
-        ],
-        "",
+        &["install", "-", "--id", "keyed", "--into", "claude-desktop"],
+        &format!("{address}\n"),
     );
     assert!(
         said.contains("calculate"),

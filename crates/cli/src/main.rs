@@ -19,7 +19,9 @@ use std::{ffi::OsString, net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use switchboard_hub::{AutoStart, ClientTarget, DaemonOptions, Outcome, Paths};
+use switchboard_hub::{
+    AutoStart, ClientTarget, DaemonOptions, Outcome, Paths, installer::InstallSource,
+};
 use switchboard_secrets::{RedactingMakeWriter, Redactor};
 use tracing_subscriber::EnvFilter;
 
@@ -185,7 +187,8 @@ enum Command {
     Install {
         /// A catalog id (`switchboard catalog`), a .mcpb file, an installed server's id, or
         /// a remote server's address (https://…, Streamable HTTP; run through
-        /// `switchboard remote`).
+        /// `switchboard remote`). `-` reads an address with a key in it from a hidden
+        /// prompt or stdin, and keeps it in the keychain.
         #[arg(required_unless_present = "command")]
         source: Option<String>,
         /// The id to install it under [default: the catalog's, made unique].
@@ -595,9 +598,25 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
             command,
         } => {
             let into: Vec<ClientTarget> = into.into_iter().flatten().collect();
-            let source = match source {
-                Some(text) => switchboard_hub::installer::InstallSource::parse(&text),
-                None => switchboard_hub::installer::InstallSource::Command(command),
+            let source = match source.as_deref() {
+                // The address from a hidden prompt or stdin: one with a key in it.
+                Some("-") => {
+                    let address = secrets::read_value("the server's address")?;
+                    InstallSource::parse(address.expose())
+                }
+                Some(text)
+                    if matches!(InstallSource::parse(text), InstallSource::Url(_))
+                        && switchboard_secrets::detect::secret_in_url(text).is_some() =>
+                {
+                    anyhow::bail!(
+                        "the address carries what looks like a key, and a command line is seen \
+                         by other programs and kept in your shell's history. Give the address \
+                         on standard input instead: `switchboard install -` asks for it (typing \
+                         hidden); it is kept in the keychain"
+                    );
+                }
+                Some(text) => InstallSource::parse(text),
+                None => InstallSource::Command(command),
             };
             install::install(&paths()?, source, id, sets, into).await
         }

@@ -100,7 +100,7 @@ fn keychain() -> anyhow::Result<Keychain> {
 
 /// The secret's value: from a hidden prompt on a terminal, or all of stdin otherwise (one
 /// trailing newline dropped).
-fn read_value(name: &str) -> anyhow::Result<Sensitive<String>> {
+pub(crate) fn read_value(name: &str) -> anyhow::Result<Sensitive<String>> {
     let value = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(format!("Value for {name} (typing is hidden): "))
             .context("could not read the value from the terminal")?

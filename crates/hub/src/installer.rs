@@ -10,7 +10,10 @@
 
 mod views;
 
-use std::path::{Path, PathBuf};
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+};
 
 use switchboard_catalog::{
     Answers, Catalog, CatalogEntry, InstallPlan, PlannedLaunch, Setting, Via,
@@ -20,7 +23,10 @@ use switchboard_catalog::{
     plan::{self, PlanError, PlannedSecret, SecretValue},
 };
 use switchboard_gateway::Event;
-use switchboard_secrets::{Keychain, SecretsError};
+use switchboard_secrets::{
+    Keychain, SecretsError,
+    detect::{may_hold_secret, url_to_show},
+};
 use switchboard_store::{Launch, Source};
 
 pub use views::{
@@ -171,8 +177,8 @@ pub async fn discover_runtimes() -> switchboard_runtimes::Runtimes {
     }
 }
 
-/// What to install.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What to install. Its Debug output shows an address without what may be a key in it.
+#[derive(Clone, PartialEq, Eq)]
 pub enum InstallSource {
     /// A catalog entry, by id or `server.json` name.
     Catalog(String),
@@ -182,6 +188,17 @@ pub enum InstallSource {
     Command(Vec<String>),
     /// A remote server's address (Streamable HTTP).
     Url(String),
+}
+
+impl fmt::Debug for InstallSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Catalog(id) => f.debug_tuple("Catalog").field(id).finish(),
+            Self::Bundle(path) => f.debug_tuple("Bundle").field(path).finish(),
+            Self::Command(argv) => f.debug_tuple("Command").field(argv).finish(),
+            Self::Url(url) => f.debug_tuple("Url").field(&url_to_show(url)).finish(),
+        }
+    }
 }
 
 impl InstallSource {
@@ -296,10 +313,10 @@ impl Draft {
                         .find(|part| *part != "www" && *part != "mcp")
                         .unwrap_or("remote"),
                 ));
-                // An address with a key in it: the entry (stored, shown) gets it without the
-                // key, and the whole address waits here for the keychain.
-                let keyed = switchboard_secrets::detect::secret_in_url(url.trim()).is_some();
-                let shown = switchboard_secrets::detect::url_to_show(url);
+                // An address that may hold a key: the entry (stored, shown) gets it without
+                // one, and the whole address waits here for the keychain.
+                let keyed = may_hold_secret(url.trim());
+                let shown = url_to_show(url);
                 let entry = manual::from_url(&id, &id, if keyed { &shown } else { url }, &[])?;
                 let mut draft = Self::for_entry(entry, id, &available)?;
                 if keyed {
@@ -380,9 +397,12 @@ impl Draft {
             DraftKind::Entry { entry, via } => {
                 let mut plan = plan::plan(entry, *via, &self.id, answers)?;
                 complete(&plan)?;
-                if let (Some(address), PlannedLaunch::Remote { address_secret, .. }) =
-                    (&self.address, &mut plan.launch)
-                {
+                if let Some(address) = &self.address {
+                    let PlannedLaunch::Remote { address_secret, .. } = &mut plan.launch else {
+                        return Err(InstallerError::Unsupported(
+                            "an address was given, but the plan is not a remote server".into(),
+                        ));
+                    };
                     *address_secret = Some(ADDRESS_SECRET.to_owned());
                     plan.secrets.push(PlannedSecret {
                         name: ADDRESS_SECRET.to_owned(),
@@ -791,8 +811,29 @@ mod tests {
     }
 
     #[test]
+    fn an_address_with_any_query_is_kept_whole_and_debug_never_shows_it() {
+        // The rules see no key in `k=abc123`, but a query may hold one.
+        let url = "https://mcp.example.com/mcp?k=abc123";
+        let source = InstallSource::Url(url.to_owned());
+        assert_eq!(
+            format!("{source:?}"),
+            r#"Url("https://mcp.example.com/mcp")"#
+        );
+        let form = views::FormSource::Url {
+            url: url.to_owned(),
+        };
+        assert!(!format!("{form:?}").contains("abc123"));
+        let catalog = Catalog::from_entries(Vec::new());
+        let draft = Draft::new(&catalog, &source, None, |_| false, |_| true).unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let paths = Paths::resolve(Some(data.path().to_owned())).unwrap();
+        let planned = draft.plan(&Answers::new(), &paths).unwrap();
+        assert_eq!(planned.plan.secret_names(), [ADDRESS_SECRET]);
+    }
+
+    #[test]
     fn an_address_without_a_key_is_relayed_by_its_address() {
-        let url = "https://mcp.example.com/mcp?region=eu";
+        let url = "https://mcp.example.com/mcp";
         let catalog = Catalog::from_entries(Vec::new());
         let source = InstallSource::Url(url.to_owned());
         let draft = Draft::new(&catalog, &source, None, |_| false, |_| true).unwrap();

@@ -156,33 +156,100 @@ pub fn secret_in_url(url: &str) -> Option<&'static str> {
     None
 }
 
-/// The part of an address that can be shown in a message: up to its query or fragment,
-/// without a user name or password, a path segment that looks like a key as `…`, and at
-/// most 200 characters.
+/// The part of an address that can be shown in a message: its scheme, host, port and path,
+/// with a path segment that looks like a key as `…`; no user name, password, query or
+/// fragment; at most 200 characters. The host is the one a URL parser (and so the relay)
+/// would use.
 pub fn url_to_show(url: &str) -> String {
     let url = url.trim();
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    let (scheme, rest) = url[..end].split_once("://").unwrap_or(("", &url[..end]));
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let mut shown = if scheme.is_empty() {
-        host.to_owned()
-    } else {
-        format!("{scheme}://{host}")
-    };
-    if rest.contains('/') {
-        for segment in path.split('/') {
-            shown.push('/');
-            shown.push_str(if classify_argument(segment).is_some() {
-                "…"
+    let shown = match url::Url::parse(url) {
+        Ok(parsed) => {
+            let mut shown = format!("{}://{}", parsed.scheme(), parsed.host_str().unwrap_or(""));
+            if let Some(port) = parsed.port() {
+                shown.push_str(&format!(":{port}"));
+            }
+            for segment in parsed.path_segments().into_iter().flatten() {
+                shown.push('/');
+                shown.push_str(shown_segment(segment));
+            }
+            shown
+        }
+        // Not an address a parser accepts (a bad port, say): cut the text by hand.
+        Err(_) => {
+            let end = url.find(['?', '#']).unwrap_or(url.len());
+            let (scheme, rest) = url[..end].split_once("://").unwrap_or(("", &url[..end]));
+            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            let mut shown = if scheme.is_empty() {
+                host.to_owned()
             } else {
-                segment
-            });
+                format!("{scheme}://{host}")
+            };
+            if rest.contains('/') {
+                for segment in path.split('/') {
+                    shown.push('/');
+                    shown.push_str(shown_segment(segment));
+                }
+            }
+            shown
+        }
+    };
+    shown.chars().take(200).collect()
+}
+
+fn shown_segment(segment: &str) -> &str {
+    if classify_argument(segment).is_some() {
+        "…"
+    } else {
+        segment
+    }
+}
+
+/// Whether an address may hold a key even where the rules see none: it has a user name, a
+/// query or a fragment, or [`secret_in_url`] finds one. Such an address is kept whole in
+/// the keychain rather than in a file or on a command line.
+pub fn may_hold_secret(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority.contains('@') || rest.contains(['?', '#']) || secret_in_url(url).is_some()
+}
+
+/// The parts of an address that hold a key, each on its own: its user name and password,
+/// the values of query and `#` parameters that look like secrets, and path segments that
+/// look like keys (decoded). Taught to the redactor beside the whole address, so a server
+/// that echoes only the key is still redacted.
+pub fn url_secret_parts(url: &str) -> Vec<String> {
+    let Ok(parsed) = url::Url::parse(url.trim()) else {
+        return Vec::new();
+    };
+    let decode = |text: &str| {
+        url::form_urlencoded::parse(format!("x={text}").as_bytes())
+            .next()
+            .map_or_else(|| text.to_owned(), |(_, value)| value.into_owned())
+    };
+    let mut parts = Vec::new();
+    if classify_argument(parsed.username()).is_some() {
+        parts.push(decode(parsed.username()));
+    }
+    if let Some(password) = parsed.password() {
+        parts.push(decode(password));
+    }
+    let pairs = parsed.query_pairs().chain(url::form_urlencoded::parse(
+        parsed.fragment().unwrap_or("").as_bytes(),
+    ));
+    for (key, value) in pairs {
+        if !value.is_empty() && classify(&key, &value).is_some() {
+            parts.push(value.into_owned());
         }
     }
-    shown.chars().take(200).collect()
+    for segment in parsed.path_segments().into_iter().flatten() {
+        if classify_argument(segment).is_some() {
+            parts.push(decode(segment));
+        }
+    }
+    parts
 }
 
 /// Whether `url` carries what looks like a secret (see [`secret_in_url`]).
@@ -524,5 +591,29 @@ mod tests {
             "https://h.example:8443/s/…/mcp"
         );
         assert_eq!(url_to_show("h.example/mcp?x"), "h.example/mcp");
+    }
+
+    #[test]
+    fn the_shown_host_is_the_parsers_and_key_parts_are_found_one_by_one() {
+        // A backslash ends the authority for a parser: the host is evil.example.
+        assert_eq!(
+            url_to_show("https://evil.example\\@good.example/mcp"),
+            "https://evil.example/@good.example/mcp"
+        );
+        let url = "https://me:pa55word@h.example/s/ghp_abcdefghijklmnopqrstuvwx/mcp\
+                   ?region=eu&api_key=sk-live-9999#token=abc123def456";
+        let parts = url_secret_parts(url);
+        for part in [
+            "pa55word",
+            "ghp_abcdefghijklmnopqrstuvwx",
+            "sk-live-9999",
+            "abc123def456",
+        ] {
+            assert!(parts.iter().any(|p| p == part), "{part} in {parts:?}");
+        }
+        assert!(!parts.iter().any(|p| p == "eu" || p == "me"), "{parts:?}");
+        assert!(may_hold_secret("https://h.example/mcp?k=abc"));
+        assert!(may_hold_secret("https://u@h.example/mcp"));
+        assert!(!may_hold_secret("https://h.example/mcp"));
     }
 }

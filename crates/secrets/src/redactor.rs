@@ -186,7 +186,14 @@ impl Redactor {
             .sources
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let values: Vec<Sensitive<String>> = values.into_iter().cloned().collect();
+        // A secret that is an address also hides the key inside it, on its own.
+        let values: Vec<Sensitive<String>> = values
+            .into_iter()
+            .flat_map(|value| {
+                let parts = crate::detect::url_secret_parts(value.expose());
+                std::iter::once(value.clone()).chain(parts.into_iter().map(Sensitive::new))
+            })
+            .collect();
         if values.is_empty() {
             sources.remove(source);
         } else {
@@ -358,6 +365,17 @@ mod tests {
         let r = redactor(&["ted>QQ"]);
         let out = r.redact("xted>QQQQ");
         assert!(!out.contains("ted>QQ"), "{out}");
+    }
+
+    #[test]
+    fn an_address_kept_as_a_secret_also_hides_the_key_inside_it() {
+        let address =
+            Sensitive::from("https://mcp.example.com/mcp?api_key=sk-live-424242".to_owned());
+        let r = Redactor::with_values([&address]);
+        assert_eq!(
+            r.redact("the server said: bad key sk-live-424242"),
+            format!("the server said: bad key {REDACTED}")
+        );
     }
 
     #[test]

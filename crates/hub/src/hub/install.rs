@@ -509,7 +509,8 @@ async fn verify(
     }
     let problem = match answered {
         Ok(Ok(tools)) => return Ok(tools),
-        Ok(Err(problem)) => problem,
+        // A server may repeat a secret it was given (a key in an error message).
+        Ok(Err(problem)) => inner.redactor.redact(&problem).into_owned(),
         Err(_) => format!(
             "it did not answer the handshake and list its tools within {} seconds",
             VERIFY_TIMEOUT.as_secs()

@@ -61,8 +61,9 @@ pub struct CatalogCard {
     pub not_installable: Option<String>,
 }
 
-/// What to install, as the window names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+/// What to install, as the window names it. Debug shows an address as
+/// [`super::InstallSource`] does: without what may be a key in it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum FormSource {
     /// A catalog entry by id.
@@ -71,6 +72,12 @@ pub enum FormSource {
     Bundle { path: std::path::PathBuf },
     /// A remote server's address (Streamable HTTP).
     Url { url: String },
+}
+
+impl std::fmt::Debug for FormSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&super::InstallSource::from(self.clone()), f)
+    }
 }
 
 impl From<FormSource> for super::InstallSource {
