@@ -597,6 +597,14 @@ async fn an_address_with_a_key_in_it_installs_with_the_address_in_the_keychain()
     let refused = fail(&home, &["install", &address, "--id", "keyed"], "");
     assert!(refused.contains("switchboard install -"), "{refused}");
     assert!(!refused.contains(&key), "{refused}");
+    // Something else than an address is refused, and not repeated either.
+    let refused = fail(
+        &home,
+        &["install", "-"],
+        &format!("mcp.example.com/mcp?api_key={key}\n"),
+    );
+    assert!(refused.contains("not a server's address"), "{refused}");
+    assert!(!refused.contains(&key), "{refused}");
     // From stdin (a hidden prompt on a terminal).
     let said = succeed(
         &home,

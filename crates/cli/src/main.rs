@@ -602,7 +602,14 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
                 // The address from a hidden prompt or stdin: one with a key in it.
                 Some("-") => {
                     let address = secrets::read_value("the server's address")?;
-                    InstallSource::parse(address.expose())
+                    match InstallSource::parse(address.expose()) {
+                        InstallSource::Url(url) => InstallSource::Url(url),
+                        // Not repeated: it may hold a key.
+                        _ => anyhow::bail!(
+                            "what was given is not a server's address: give the whole address, \
+                             starting with https://"
+                        ),
+                    }
                 }
                 Some(text)
                     if matches!(InstallSource::parse(text), InstallSource::Url(_))

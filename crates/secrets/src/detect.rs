@@ -153,6 +153,21 @@ pub fn secret_in_url(url: &str) -> Option<&'static str> {
     {
         return Some("a part of the path");
     }
+    // What a URL parser (and so the relay) makes of it, where it splits differently
+    // (`\` ends a segment too).
+    if let Ok(parsed) = url::Url::parse(url.trim()) {
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Some("a user name or password before the host name");
+        }
+        if parsed
+            .path_segments()
+            .into_iter()
+            .flatten()
+            .any(|segment| classify_argument(segment).is_some())
+        {
+            return Some("a part of the path");
+        }
+    }
     None
 }
 
@@ -213,7 +228,16 @@ fn shown_segment(segment: &str) -> &str {
 pub fn may_hold_secret(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    authority.contains('@') || rest.contains(['?', '#']) || secret_in_url(url).is_some()
+    let parsed_holds = url::Url::parse(url.trim()).is_ok_and(|parsed| {
+        !parsed.username().is_empty()
+            || parsed.password().is_some()
+            || parsed.query().is_some()
+            || parsed.fragment().is_some()
+    });
+    authority.contains('@')
+        || rest.contains(['?', '#'])
+        || parsed_holds
+        || secret_in_url(url).is_some()
 }
 
 /// The parts of an address that hold a key, each on its own: its user name and password,
@@ -224,32 +248,66 @@ pub fn url_secret_parts(url: &str) -> Vec<String> {
     let Ok(parsed) = url::Url::parse(url.trim()) else {
         return Vec::new();
     };
-    let decode = |text: &str| {
-        url::form_urlencoded::parse(format!("x={text}").as_bytes())
-            .next()
-            .map_or_else(|| text.to_owned(), |(_, value)| value.into_owned())
+    let mut found: Vec<String> = Vec::new();
+    // User name and path segments are percent-encoded: each as written and decoded.
+    let mut add_encoded = |text: &str| {
+        found.push(text.to_owned());
+        let decoded = percent_decoded(text);
+        if decoded != text {
+            found.push(decoded);
+        }
     };
-    let mut parts = Vec::new();
     if classify_argument(parsed.username()).is_some() {
-        parts.push(decode(parsed.username()));
+        add_encoded(parsed.username());
     }
     if let Some(password) = parsed.password() {
-        parts.push(decode(password));
+        add_encoded(password);
+    }
+    for segment in parsed.path_segments().into_iter().flatten() {
+        if classify_argument(segment).is_some() {
+            add_encoded(segment);
+        }
     }
     let pairs = parsed.query_pairs().chain(url::form_urlencoded::parse(
         parsed.fragment().unwrap_or("").as_bytes(),
     ));
     for (key, value) in pairs {
-        if !value.is_empty() && classify(&key, &value).is_some() {
-            parts.push(value.into_owned());
+        if classify(&key, &value).is_some() {
+            found.push(value.into_owned());
         }
     }
-    for segment in parsed.path_segments().into_iter().flatten() {
-        if classify_argument(segment).is_some() {
-            parts.push(decode(segment));
+    // A word (`postgres` in postgresql://postgres:postgres@…) or a short part would be
+    // redacted everywhere it appears; the whole address still is.
+    found.retain(|part| {
+        part.chars().count() >= crate::MIN_SECRET_CHARS
+            && !part.chars().all(|c| c.is_ascii_alphabetic())
+    });
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// `%XX` sequences decoded (as UTF-8, lossily); everything else as it is.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(high), Some(low)) = (
+                bytes.get(i + 1).and_then(|&b| hex(b)),
+                bytes.get(i + 2).and_then(|&b| hex(b)),
+            )
+        {
+            out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
         }
     }
-    parts
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether `url` carries what looks like a secret (see [`secret_in_url`]).
@@ -612,6 +670,20 @@ mod tests {
             assert!(parts.iter().any(|p| p == part), "{part} in {parts:?}");
         }
         assert!(!parts.iter().any(|p| p == "eu" || p == "me"), "{parts:?}");
+        // Words and short values are not taught on their own; the whole address is.
+        assert!(url_secret_parts("postgresql://postgres:postgres@localhost/db").is_empty());
+        assert!(url_secret_parts("https://h.example/mcp?auth=oauth").is_empty());
+        // A key with `+`, `/` and `=` in the path: as written and decoded.
+        let parts = url_secret_parts("https://h.example/k/sk-live-AbC%2B12%2Fxy%3D%3D/mcp");
+        assert!(
+            parts.iter().any(|p| p == "sk-live-AbC+12/xy=="),
+            "{parts:?}"
+        );
+        // A backslash splits the path for the parser, so for the checks too.
+        assert_eq!(
+            secret_in_url("https://h.example\\ghp_abcdefghijklmnopqrstuvwx/mcp"),
+            Some("a part of the path")
+        );
         assert!(may_hold_secret("https://h.example/mcp?k=abc"));
         assert!(may_hold_secret("https://u@h.example/mcp"));
         assert!(!may_hold_secret("https://h.example/mcp"));
