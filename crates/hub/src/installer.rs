@@ -776,18 +776,34 @@ pub async fn install(
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_address_with_a_key_is_planned_with_the_whole_address_as_a_secret() {
-        let url = "https://mcp.example.com/mcp?api_key=sk-live-4242";
+    /// The draft and the plan for installing `url`, with no answers; the folder the plan's
+    /// data would go to lives as long as the returned guard.
+    fn planned(url: &str) -> (Draft, Planned, tempfile::TempDir) {
         let catalog = Catalog::from_entries(Vec::new());
         let source = InstallSource::Url(url.to_owned());
         let draft = Draft::new(&catalog, &source, None, |_| false, |_| true).unwrap();
-        assert!(!format!("{draft:?}").contains("sk-live-4242"), "{draft:?}");
-        assert!(!draft.description.contains("sk-live-4242"));
-
         let data = tempfile::tempdir().unwrap();
         let paths = Paths::resolve(Some(data.path().to_owned())).unwrap();
         let planned = draft.plan(&Answers::new(), &paths).unwrap();
+        (draft, planned, data)
+    }
+
+    fn relay_args(planned: &Planned) -> (Vec<String>, Launch) {
+        let request = planned
+            .request(Path::new("/opt/switchboard"), Vec::new())
+            .unwrap();
+        let Source::Command { args, .. } = &request.launch.source else {
+            panic!("a relay: {:?}", request.launch);
+        };
+        (args.clone(), request.launch)
+    }
+
+    #[test]
+    fn an_address_with_a_key_is_planned_with_the_whole_address_as_a_secret() {
+        let url = "https://mcp.example.com/mcp?api_key=sk-live-4242";
+        let (draft, planned, _data) = planned(url);
+        assert!(!format!("{draft:?}").contains("sk-live-4242"), "{draft:?}");
+        assert!(!draft.description.contains("sk-live-4242"));
         let secret = planned
             .plan
             .secrets
@@ -798,16 +814,11 @@ mod tests {
             .map(|v| v.expose().clone());
         assert_eq!(value.as_deref(), Some(url));
 
-        let request = planned
-            .request(Path::new("/opt/switchboard"), Vec::new())
-            .unwrap();
-        let stored = serde_json::to_string(&request.launch).unwrap();
+        let (args, launch) = relay_args(&planned);
+        let stored = serde_json::to_string(&launch).unwrap();
         assert!(!stored.contains("sk-live-4242"), "{stored}");
-        let Source::Command { args, .. } = &request.launch.source else {
-            panic!("a relay: {stored}");
-        };
-        assert_eq!(args, &["remote", "--url-env", ADDRESS_SECRET]);
-        assert_eq!(request.launch.secrets, [ADDRESS_SECRET]);
+        assert_eq!(args, ["remote", "--url-env", ADDRESS_SECRET]);
+        assert_eq!(launch.secrets, [ADDRESS_SECRET]);
     }
 
     #[test]
@@ -823,30 +834,15 @@ mod tests {
             url: url.to_owned(),
         };
         assert!(!format!("{form:?}").contains("abc123"));
-        let catalog = Catalog::from_entries(Vec::new());
-        let draft = Draft::new(&catalog, &source, None, |_| false, |_| true).unwrap();
-        let data = tempfile::tempdir().unwrap();
-        let paths = Paths::resolve(Some(data.path().to_owned())).unwrap();
-        let planned = draft.plan(&Answers::new(), &paths).unwrap();
+        let (_, planned, _data) = planned(url);
         assert_eq!(planned.plan.secret_names(), [ADDRESS_SECRET]);
     }
 
     #[test]
     fn an_address_without_a_key_is_relayed_by_its_address() {
         let url = "https://mcp.example.com/mcp";
-        let catalog = Catalog::from_entries(Vec::new());
-        let source = InstallSource::Url(url.to_owned());
-        let draft = Draft::new(&catalog, &source, None, |_| false, |_| true).unwrap();
-        let data = tempfile::tempdir().unwrap();
-        let paths = Paths::resolve(Some(data.path().to_owned())).unwrap();
-        let planned = draft.plan(&Answers::new(), &paths).unwrap();
+        let (_, planned, _data) = planned(url);
         assert!(planned.plan.secrets.is_empty());
-        let request = planned
-            .request(Path::new("/opt/switchboard"), Vec::new())
-            .unwrap();
-        let Source::Command { args, .. } = &request.launch.source else {
-            panic!("a relay");
-        };
-        assert_eq!(args, &["remote", url]);
+        assert_eq!(relay_args(&planned).0, ["remote", url]);
     }
 }
