@@ -61,8 +61,7 @@ pub struct CatalogCard {
     pub not_installable: Option<String>,
 }
 
-/// What to install, as the window names it. Debug shows an address as
-/// [`super::InstallSource`] does: without what may be a key in it.
+/// What to install, as the window names it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum FormSource {
@@ -74,6 +73,7 @@ pub enum FormSource {
     Url { url: String },
 }
 
+/// As [`super::InstallSource`] shows it: an address without what may be a key in it.
 impl std::fmt::Debug for FormSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Debug::fmt(&super::InstallSource::from(self.clone()), f)
