@@ -145,6 +145,34 @@ fn parse_category(text: &str) -> anyhow::Result<Category> {
         })
 }
 
+/// What `install <text>` names. `-` reads an address from a hidden prompt or stdin (one
+/// with a key in it); an address with a key on the command line, where other programs and
+/// the shell's history see it, is refused. Neither error repeats what was given.
+pub(crate) fn source(text: &str) -> anyhow::Result<InstallSource> {
+    if text == "-" {
+        let address = crate::secrets::read_value("the server's address")?;
+        return match InstallSource::parse(address.expose()) {
+            InstallSource::Url(url) => Ok(InstallSource::Url(url)),
+            _ => bail!(
+                "what was given is not a server's address: give the whole address, starting \
+                 with https://"
+            ),
+        };
+    }
+    let source = InstallSource::parse(text);
+    if matches!(source, InstallSource::Url(_))
+        && switchboard_secrets::detect::secret_in_url(text).is_some()
+    {
+        bail!(
+            "the address carries what looks like a key, and a command line is seen by other \
+             programs and kept in your shell's history. Give the address on standard input \
+             instead: `switchboard install -` asks for it (typing hidden); it is kept in the \
+             keychain"
+        );
+    }
+    Ok(source)
+}
+
 /// `install SOURCE [--id] [--set K=V]… [--into …]`.
 #[allow(clippy::print_stdout)]
 pub(crate) async fn install(

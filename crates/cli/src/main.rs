@@ -598,31 +598,8 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
             command,
         } => {
             let into: Vec<ClientTarget> = into.into_iter().flatten().collect();
-            let source = match source.as_deref() {
-                // The address from a hidden prompt or stdin: one with a key in it.
-                Some("-") => {
-                    let address = secrets::read_value("the server's address")?;
-                    match InstallSource::parse(address.expose()) {
-                        InstallSource::Url(url) => InstallSource::Url(url),
-                        // Not repeated: it may hold a key.
-                        _ => anyhow::bail!(
-                            "what was given is not a server's address: give the whole address, \
-                             starting with https://"
-                        ),
-                    }
-                }
-                Some(text)
-                    if matches!(InstallSource::parse(text), InstallSource::Url(_))
-                        && switchboard_secrets::detect::secret_in_url(text).is_some() =>
-                {
-                    anyhow::bail!(
-                        "the address carries what looks like a key, and a command line is seen \
-                         by other programs and kept in your shell's history. Give the address \
-                         on standard input instead: `switchboard install -` asks for it (typing \
-                         hidden); it is kept in the keychain"
-                    );
-                }
-                Some(text) => InstallSource::parse(text),
+            let source = match source {
+                Some(text) => install::source(&text)?,
                 None => InstallSource::Command(command),
             };
             install::install(&paths()?, source, id, sets, into).await

@@ -252,7 +252,9 @@ pub fn url_secret_parts(url: &str) -> Vec<String> {
     // User name and path segments are percent-encoded: each as written and decoded.
     let mut add_encoded = |text: &str| {
         found.push(text.to_owned());
-        let decoded = percent_decoded(text);
+        let decoded = percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned();
         if decoded != text {
             found.push(decoded);
         }
@@ -285,29 +287,6 @@ pub fn url_secret_parts(url: &str) -> Vec<String> {
     found.sort();
     found.dedup();
     found
-}
-
-/// `%XX` sequences decoded (as UTF-8, lossily); everything else as it is.
-fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && let (Some(high), Some(low)) = (
-                bytes.get(i + 1).and_then(|&b| hex(b)),
-                bytes.get(i + 2).and_then(|&b| hex(b)),
-            )
-        {
-            out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether `url` carries what looks like a secret (see [`secret_in_url`]).
