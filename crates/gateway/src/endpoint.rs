@@ -26,6 +26,10 @@ pub enum Hello {
         /// The bridge lost its daemon and is resuming a session it had.
         #[serde(default)]
         resume: bool,
+        /// The bridge sends its stdin and stdout next, for the session to use directly
+        /// (`crate::handover`); the socket then carries only notes to the bridge.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        handover: bool,
     },
     /// The CLI or the app: after the reply, control API JSON-RPC lines.
     Control,
@@ -49,6 +53,9 @@ pub struct Welcome {
     pub daemon_pid: u32,
     #[serde(default)]
     pub version: String,
+    /// The daemon takes the bridge's stdio (the bridge asked to hand it over).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub handover: bool,
 }
 
 impl Welcome {
@@ -58,6 +65,7 @@ impl Welcome {
             error: None,
             daemon_pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            handover: false,
         }
     }
 
@@ -282,6 +290,7 @@ mod tests {
                 Hello::Bridge {
                     server: "calc".into(),
                     resume: false,
+                    handover: true,
                 },
             )
             .await
@@ -294,7 +303,8 @@ mod tests {
             hello,
             Hello::Bridge {
                 server: "calc".into(),
-                resume: false
+                resume: false,
+                handover: true,
             }
         );
         write_welcome(&mut b, &Welcome::ok()).await.unwrap();

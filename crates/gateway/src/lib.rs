@@ -14,6 +14,8 @@ pub mod aggregate;
 pub mod endpoint;
 pub mod envelope;
 pub mod events;
+#[cfg(target_os = "linux")]
+pub mod handover;
 pub mod http;
 pub mod lines;
 pub mod metrics;

@@ -47,6 +47,17 @@ use crate::{
 /// forwarded to the client.
 pub const STOPPING_LINE: &[u8] = br#"{"switchboard":"daemon_stopping"}"#;
 
+/// The line a handed-over session sends its bridge when it ends as the client wanted: the
+/// bridge exits.
+pub const CLOSED_LINE: &[u8] = br#"{"switchboard":"session_closed"}"#;
+
+/// The line the daemon sends a bridge whose stdio it could not take: the bridge relays.
+pub const REFUSED_LINE: &[u8] = br#"{"switchboard":"handover_refused"}"#;
+
+/// The start of the note to a bridge that a request was answered; the request's id and
+/// `}` follow.
+pub const ANSWERED_PREFIX: &[u8] = br#"{"switchboard":"answered","id":"#;
+
 pub type BoxRead = Box<dyn AsyncRead + Send + Unpin>;
 pub type BoxWrite = Box<dyn AsyncWrite + Send + Unpin>;
 
@@ -167,6 +178,10 @@ pub struct SessionConfig {
     pub abandon_grace: Duration,
     /// How long a leaving client's answers are waited for.
     pub drain_timeout: Duration,
+    /// How long a handed-over session waits before telling its bridge of a request, so
+    /// that a request answered within it is never told at all. A daemon killed within it
+    /// leaves the bridge unaware of the requests of that moment.
+    pub note_delay: Duration,
     pub restart: RestartPolicy,
 }
 
@@ -178,6 +193,7 @@ impl Default for SessionConfig {
             stop_grace: Duration::from_secs(1),
             abandon_grace: Duration::from_millis(200),
             drain_timeout: Duration::from_secs(10),
+            note_delay: Duration::from_millis(2),
             restart: RestartPolicy::default(),
         }
     }
@@ -200,6 +216,24 @@ impl std::fmt::Debug for SessionContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionContext")
             .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A bridge that handed its client's stdio to this session (see [`crate::handover`]):
+/// what the session tells it, and how it learns that the bridge is gone.
+pub struct BridgeLink {
+    /// The bridge's socket, for the notes it needs to resume the session elsewhere.
+    pub notes: BoxWrite,
+    /// Cancelled when the bridge closes its socket (killed, say): the session then ends as
+    /// if the client had left.
+    pub left: CancellationToken,
+}
+
+impl std::fmt::Debug for BridgeLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BridgeLink")
+            .field("left", &self.left.is_cancelled())
             .finish_non_exhaustive()
     }
 }
@@ -235,13 +269,66 @@ pub async fn run_as<R, W>(
     id: SessionId,
     server: String,
     client: String,
-    mut policy: watch::Receiver<ServerPolicy>,
+    policy: watch::Receiver<ServerPolicy>,
     client_read: R,
     client_write: W,
 ) where
     R: AsyncRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
 {
+    run_with(
+        context,
+        id,
+        (server, client),
+        policy,
+        client_read,
+        client_write,
+        None,
+    )
+    .await;
+}
+
+/// [`run`] on a client's own stdio, handed over by its bridge, which is told what it
+/// needs to resume the session if this daemon dies.
+pub async fn run_handed_over<R, W>(
+    context: SessionContext,
+    id: SessionId,
+    server: String,
+    policy: watch::Receiver<ServerPolicy>,
+    client_read: R,
+    client_write: W,
+    bridge: BridgeLink,
+) where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    run_with(
+        context,
+        id,
+        (server, "unknown".to_owned()),
+        policy,
+        client_read,
+        client_write,
+        Some(bridge),
+    )
+    .await;
+}
+
+async fn run_with<R, W>(
+    context: SessionContext,
+    id: SessionId,
+    (server, client): (String, String),
+    mut policy: watch::Receiver<ServerPolicy>,
+    client_read: R,
+    client_write: W,
+    bridge: Option<BridgeLink>,
+) where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    let left = bridge
+        .as_ref()
+        .map_or_else(CancellationToken::new, |b| b.left.clone());
     let current = policy.borrow_and_update().clone();
     context.runtimes.set_session(
         &server,
@@ -274,6 +361,12 @@ pub async fn run_as<R, W>(
         state: ServerState::Starting,
         probe: None,
         next_probe: Instant::now() + context.config.probe_every,
+        notes: bridge.map(|b| Notes {
+            out: b.notes,
+            buffer: Vec::new(),
+            untold: Vec::new(),
+            due: None,
+        }),
     };
     session.connect().await;
     let mut client = LineReader::new(client_read);
@@ -298,6 +391,7 @@ pub async fn run_as<R, W>(
                 },
                 () = tokio::time::sleep_until(timer.into()) => Event::Timer,
                 () = context.shutdown.cancelled(), if client_open => Event::Client(None),
+                () = left.cancelled(), if client_open => Event::Client(None),
             }
         };
         match event {
@@ -363,6 +457,11 @@ struct Pending {
     request_bytes: usize,
     /// A `tools/list` asking for a later page.
     paged: bool,
+    /// The request as the client sent it, until its bridge is told of it (handed-over
+    /// sessions only).
+    line: Option<Bytes>,
+    /// Its bridge was told of it, so must be told of its answer.
+    told: bool,
 }
 
 /// A request of the gateway's own, whose answer is consumed.
@@ -403,15 +502,36 @@ struct Session<W> {
     state: ServerState,
     probe: Option<String>,
     next_probe: Instant,
+    /// Set when the bridge handed over the client's stdio.
+    notes: Option<Notes>,
+}
+
+/// What the bridge of a handed-over session is told: the client's handshake, and its
+/// requests that stay unanswered for more than [`SessionConfig::note_delay`], then their answers. Enough
+/// to resume the session if the daemon dies; a request answered quickly is never told.
+struct Notes {
+    out: BoxWrite,
+    /// Notes waiting to go out.
+    buffer: Vec<u8>,
+    /// Requests not yet told, by id.
+    untold: Vec<String>,
+    /// When what is waiting must go out.
+    due: Option<Instant>,
 }
 
 impl<W: AsyncWrite + Unpin + Send> Session<W> {
     fn next_deadline(&self, drain_until: Option<Instant>) -> Instant {
-        [Some(self.next_probe), self.restart_at, drain_until]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(self.next_probe)
+        let notes_due = self.notes.as_ref().and_then(|n| n.due);
+        [
+            Some(self.next_probe),
+            self.restart_at,
+            drain_until,
+            notes_due,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(self.next_probe)
     }
 
     fn set_state(&mut self, state: ServerState) {
@@ -531,7 +651,10 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             Some(Kind::Request) => {}
             Some(Kind::Notification) => {
                 match envelope.method() {
-                    Some("notifications/initialized") => self.handshake.initialized = true,
+                    Some("notifications/initialized") => {
+                        self.handshake.initialized = true;
+                        self.tell_now(&line);
+                    }
                     Some("notifications/cancelled") => {
                         // The client stopped waiting: the call ends here, recorded as
                         // cancelled at once (a server may never answer a cancelled
@@ -540,6 +663,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                         if let Some(id) = cancelled_id(&envelope)
                             && let Some(pending) = self.pending.remove(&id)
                         {
+                            self.answered(&id, &pending);
                             self.record(pending, CallStatus::Cancelled, None, 0);
                         }
                     }
@@ -594,6 +718,8 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             started: Instant::now(),
             request_bytes: line.len(),
             paged,
+            line: None,
+            told: false,
         };
 
         if method == "tools/call"
@@ -624,12 +750,82 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                     .or_insert_with(|| json!({"listChanged": true}));
             }
             self.handshake.initialize = Some(request.clone());
-            self.pending.insert(id, pending);
+            // The bridge needs the handshake to resume, however soon it is answered.
+            self.tell_now(&line);
+            self.pending.insert(
+                id,
+                Pending {
+                    told: self.notes.is_some(),
+                    ..pending
+                },
+            );
             self.send_link_json_or_hold(&request).await;
             return;
         }
-        self.pending.insert(id, pending);
+        self.add_pending(id, pending, &line);
         self.send_link_or_hold(line).await;
+    }
+
+    /// Keeps a request until its answer; a handed-over session's bridge is told of it if
+    /// the answer takes a while.
+    fn add_pending(&mut self, id: String, mut pending: Pending, line: &Bytes) {
+        if let Some(notes) = self.notes.as_mut() {
+            pending.line = Some(line.clone());
+            notes.untold.push(id.clone());
+            let delay = self.context.config.note_delay;
+            notes.due.get_or_insert_with(|| Instant::now() + delay);
+        }
+        self.pending.insert(id, pending);
+    }
+
+    /// Tells the bridge `line` at the end of this turn.
+    fn tell_now(&mut self, line: &[u8]) {
+        if let Some(notes) = self.notes.as_mut() {
+            notes.buffer.extend_from_slice(line);
+            notes.buffer.push(b'\n');
+            notes.due = Some(Instant::now());
+        }
+    }
+
+    /// A request left the pending set: its bridge, if told of it, is told it is done.
+    fn answered(&mut self, id: &str, pending: &Pending) {
+        if pending.told
+            && let Some(notes) = self.notes.as_mut()
+        {
+            notes.buffer.extend_from_slice(ANSWERED_PREFIX);
+            notes.buffer.extend_from_slice(id.as_bytes());
+            notes.buffer.extend_from_slice(b"}\n");
+            let delay = self.context.config.note_delay;
+            notes.due.get_or_insert_with(|| Instant::now() + delay);
+        }
+    }
+
+    /// Sends the bridge what is due: the requests still unanswered, and the answers to
+    /// those it was told of.
+    async fn send_notes(&mut self) {
+        let Some(notes) = self.notes.as_mut() else {
+            return;
+        };
+        if notes.due.is_none_or(|due| Instant::now() < due) {
+            return;
+        }
+        notes.due = None;
+        for id in notes.untold.drain(..) {
+            if let Some(pending) = self.pending.get_mut(&id)
+                && let Some(line) = pending.line.take()
+            {
+                notes.buffer.extend_from_slice(&line);
+                notes.buffer.push(b'\n');
+                pending.told = true;
+            }
+        }
+        if notes.buffer.is_empty() {
+            return;
+        }
+        // A bridge that is gone says so through its closed socket.
+        let _ = notes.out.write_all(&notes.buffer).await;
+        let _ = notes.out.flush().await;
+        notes.buffer.clear();
     }
 
     async fn on_upstream_line(&mut self, line: Bytes) {
@@ -648,6 +844,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
                     self.send_client(&line).await;
                     return;
                 };
+                self.answered(id, &pending);
                 if self.state == ServerState::Starting
                     && !self.link.as_ref().is_some_and(|l| l.standin)
                 {
@@ -770,6 +967,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
     async fn fail_pending(&mut self, code: i64, message: &str) {
         let pending: Vec<(String, Pending)> = self.pending.drain().collect();
         for (id, request) in pending {
+            self.answered(&id, &request);
             let reply = response(&id, "error", json!({"code": code, "message": message}));
             self.send_client(&reply).await;
             self.record(request, CallStatus::RpcError, Some(code), reply.len());
@@ -956,6 +1154,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
         if let Some(link) = self.link.as_mut() {
             let _ = link.writer.flush().await;
         }
+        self.send_notes().await;
     }
 
     /// Ends the session: records what was never answered, stops the server (gracefully if
@@ -978,12 +1177,23 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             stop_link(link, grace).await;
         }
         self.context.runtimes.end_session(&self.server, self.id);
-        if self.context.shutdown.is_cancelled() {
-            // Tells the bridge that the daemon stops on purpose, so that it ends too
-            // instead of starting a new daemon.
-            self.send_client(STOPPING_LINE).await;
+        // Tells the bridge that the daemon stops on purpose, so that it ends too instead of
+        // starting a new daemon; a handed-over session's bridge, that the session is over.
+        let stopping = self.context.shutdown.is_cancelled();
+        match self.notes.take() {
+            Some(mut notes) => {
+                let _ = self.client_out.shutdown().await;
+                let last = if stopping { STOPPING_LINE } else { CLOSED_LINE };
+                let _ = notes.out.write_all(&[last, b"\n"].concat()).await;
+                let _ = notes.out.flush().await;
+            }
+            None => {
+                if stopping {
+                    self.send_client(STOPPING_LINE).await;
+                }
+                let _ = self.client_out.shutdown().await;
+            }
         }
-        let _ = self.client_out.shutdown().await;
     }
 }
 

@@ -21,6 +21,7 @@ use tokio::{
     io::{AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf},
     sync::{mpsc, watch},
 };
+use tokio_util::sync::CancellationToken;
 
 /// One end of a JSON-lines conversation, with a deadline on every read.
 struct Peer {
@@ -117,6 +118,34 @@ fn on() -> ServerPolicy {
 }
 
 async fn start(policy: ServerPolicy, by_hand: bool, config: SessionConfig) -> Harness {
+    start_with(policy, by_hand, config, None).await
+}
+
+/// A session whose bridge handed the client's stdio over: the client's streams go to the
+/// session directly, and `bridge` gets the session's notes.
+async fn start_handed_over(by_hand: bool) -> (Harness, Peer, CancellationToken) {
+    let (bridge, notes) = tokio::io::duplex(1 << 20);
+    let left = CancellationToken::new();
+    let (_, notes) = tokio::io::split(notes);
+    let link = session::BridgeLink {
+        notes: Box::new(notes),
+        left: left.clone(),
+    };
+    let config = SessionConfig {
+        // Long enough that a quick call is never told, even on a busy machine.
+        note_delay: Duration::from_millis(300),
+        ..quick()
+    };
+    let h = start_with(on(), by_hand, config, Some(link)).await;
+    (h, Peer::new(bridge), left)
+}
+
+async fn start_with(
+    policy: ServerPolicy,
+    by_hand: bool,
+    config: SessionConfig,
+    bridge: Option<session::BridgeLink>,
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_in(dir.path()).await.unwrap();
     let events = events::channel();
@@ -148,14 +177,25 @@ async fn start(policy: ServerPolicy, by_hand: bool, config: SessionConfig) -> Ha
     let (policy_tx, policy_rx) = watch::channel(policy);
     let (client_end, session_end) = tokio::io::duplex(1 << 20);
     let (read, write) = tokio::io::split(session_end);
-    let session = tokio::spawn(session::run(
-        context,
-        1,
-        "calc".into(),
-        policy_rx,
-        read,
-        write,
-    ));
+    let session = match bridge {
+        None => tokio::spawn(session::run(
+            context,
+            1,
+            "calc".into(),
+            policy_rx,
+            read,
+            write,
+        )),
+        Some(bridge) => tokio::spawn(session::run_handed_over(
+            context,
+            1,
+            "calc".into(),
+            policy_rx,
+            read,
+            write,
+            bridge,
+        )),
+    };
     Harness {
         client: Peer::new(client_end),
         policy: policy_tx,
@@ -632,4 +672,90 @@ async fn a_restart_replaces_the_server_and_replays_the_handshake_so_calls_keep_w
         1,
         "still one session, not a new one"
     );
+}
+
+#[tokio::test]
+async fn a_handed_over_session_tells_its_bridge_the_handshake_and_only_slow_requests() {
+    let (mut h, mut bridge, _left) = start_handed_over(true).await;
+    let mut server = h.next_server().await;
+    let client = tokio::spawn(async move {
+        h.initialize().await;
+        h
+    });
+    accept_handshake(&mut server).await;
+    let mut h = client.await.unwrap();
+    server.recv().await; // notifications/initialized
+    assert_eq!(bridge.recv().await["method"], "initialize");
+    assert_eq!(
+        bridge.recv().await,
+        json!({"switchboard": "answered", "id": 0})
+    );
+    assert_eq!(bridge.recv().await["method"], "notifications/initialized");
+
+    // Answered at once: the bridge never hears of it.
+    let quick = tokio::spawn(async move {
+        let reply = h.call(1, "quick", json!({})).await;
+        (h, reply)
+    });
+    let request = server.recv().await;
+    server
+        .send(json!({"jsonrpc": "2.0", "id": request["id"], "result": {"content": []}}))
+        .await;
+    let (mut h, reply) = quick.await.unwrap();
+    assert_eq!(reply["id"], 1);
+
+    // Unanswered for longer than the notes wait: the bridge is told, then told it is done.
+    h.client
+        .send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                     "params": {"name": "slow", "arguments": {}}}))
+        .await;
+    let request = server.recv().await;
+    let told = bridge.recv().await;
+    assert_eq!(
+        (told["id"].clone(), told["params"]["name"].clone()),
+        (json!(2), json!("slow"))
+    );
+    server
+        .send(json!({"jsonrpc": "2.0", "id": request["id"], "result": {"content": []}}))
+        .await;
+    assert_eq!(h.client.recv_reply().await["id"], 2);
+    assert_eq!(
+        bridge.recv().await,
+        json!({"switchboard": "answered", "id": 2})
+    );
+
+    // The client leaves: the bridge is told the session is over, and nothing else.
+    h.client.writer.shutdown().await.unwrap();
+    assert_eq!(
+        bridge.recv().await,
+        json!({"switchboard": "session_closed"})
+    );
+    assert!(h.client.closed().await);
+    let tools: Vec<_> = h
+        .calls()
+        .await
+        .into_iter()
+        .filter_map(|c| c.record.tool)
+        .collect();
+    assert_eq!(tools, ["quick", "slow"], "both calls are recorded");
+    h.session.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_handed_over_session_ends_when_its_bridge_is_gone() {
+    let (mut h, _bridge, left) = start_handed_over(false).await;
+    h.initialize().await;
+    assert_eq!(
+        h.call(1, "calculate", json!({"expression": "2*3"})).await["id"],
+        1
+    );
+    left.cancel();
+    assert!(
+        h.client.closed().await,
+        "the session closes the client's stdout"
+    );
+    tokio::time::timeout(Duration::from_secs(5), h.session)
+        .await
+        .expect("the session ends")
+        .unwrap();
 }

@@ -90,6 +90,18 @@ impl Memory {
         true
     }
 
+    /// A note from a daemon that holds the client's stdio: a request it was told of has
+    /// its answer.
+    fn answered(&mut self, id: &[u8]) {
+        if let Some(position) = self
+            .in_flight
+            .iter()
+            .position(|(pending, _)| pending.as_bytes() == id)
+        {
+            self.in_flight.remove(position);
+        }
+    }
+
     /// The lines that bring a new daemon to where the old one was.
     fn replay(&mut self) -> Vec<Bytes> {
         let mut lines = Vec::new();
@@ -124,10 +136,27 @@ where
     let mut memory = Memory::default();
     let mut stdin_open = true;
     let mut attempt = 0u32;
+    #[cfg(target_os = "linux")]
+    if server != AGGREGATE && handover::wanted() {
+        match handover::run(paths, server, autostart, &mut memory).await {
+            Ok(handover::Ended::Done) => return,
+            Ok(handover::Ended::DaemonLost) => {
+                tracing::warn!(server, "lost the daemon; starting it again");
+                switchboard_gateway::handover::take_stdio_back();
+                attempt = 1;
+            }
+            Ok(handover::Ended::Declined) => {}
+            Err(error) => {
+                answer_alone(&mut client, &mut out, &mut memory, &error).await;
+                return;
+            }
+        }
+    }
     loop {
         let hello = Hello::Bridge {
             server: server.to_owned(),
             resume: attempt > 0,
+            handover: false,
         };
         let stream = match connect(paths, hello, autostart).await {
             Ok(stream) => stream,
@@ -239,6 +268,98 @@ where
                 _ => return Relay::DaemonLost,
             },
         }
+    }
+}
+
+/// The bridge's side of a session on the client's own stdio (`gateway::handover`): the
+/// daemon reads and answers the client, and the bridge keeps what it would need to resume
+/// the session as a relay.
+#[cfg(target_os = "linux")]
+mod handover {
+    use switchboard_gateway::{
+        endpoint::Hello,
+        handover::{send_stdio, stdio_can_be_handed_over},
+        lines::LineReader,
+        session::{ANSWERED_PREFIX, CLOSED_LINE, STOPPING_LINE},
+    };
+
+    use super::Memory;
+    use crate::{
+        client::{AutoStart, connect_welcomed},
+        control::ControlError,
+        paths::Paths,
+    };
+
+    pub(super) enum Ended {
+        /// The session is over, or the daemon stopped on purpose.
+        Done,
+        /// The daemon died: the bridge resumes the session as a relay.
+        DaemonLost,
+        /// The daemon did not take the stdio: the bridge relays.
+        Declined,
+    }
+
+    /// Whether to offer the daemon this process's stdio: it is a pipe or a socket, and
+    /// `SWITCHBOARD_BRIDGE=relay` does not ask for the plain relay.
+    pub(super) fn wanted() -> bool {
+        std::env::var_os("SWITCHBOARD_BRIDGE").is_none_or(|v| v != "relay")
+            && stdio_can_be_handed_over()
+    }
+
+    /// Hands this process's stdio to the daemon, then follows its notes until the session
+    /// ends.
+    pub(super) async fn run(
+        paths: &Paths,
+        server: &str,
+        autostart: &AutoStart,
+        memory: &mut Memory,
+    ) -> Result<Ended, ControlError> {
+        let hello = Hello::Bridge {
+            server: server.to_owned(),
+            resume: false,
+            handover: true,
+        };
+        let (stream, welcome) = connect_welcomed(paths, hello, autostart).await?;
+        if !welcome.handover {
+            return Ok(Ended::Declined);
+        }
+        if let Err(error) = send_stdio(&stream).await {
+            tracing::warn!(%error, "could not hand the stdio to the daemon; relaying");
+            return Ok(Ended::Declined);
+        }
+        let mut daemon = LineReader::new(stream);
+        while let Ok(Some(line)) = daemon.next_line().await {
+            let mut next = Some(line);
+            while let Some(line) = next {
+                if let Some(ended) = follow(memory, &line) {
+                    return Ok(ended);
+                }
+                next = daemon.buffered_line();
+            }
+        }
+        Ok(if memory.daemon_stopping {
+            Ended::Done
+        } else {
+            Ended::DaemonLost
+        })
+    }
+
+    /// Takes one note from the daemon; says when the session has ended.
+    fn follow(memory: &mut Memory, line: &[u8]) -> Option<Ended> {
+        if line == CLOSED_LINE || line == STOPPING_LINE {
+            return Some(Ended::Done);
+        }
+        if line == switchboard_gateway::session::REFUSED_LINE {
+            return Some(Ended::Declined);
+        }
+        match line
+            .strip_prefix(ANSWERED_PREFIX)
+            .and_then(|rest| rest.strip_suffix(b"}"))
+        {
+            Some(id) => memory.answered(id),
+            None => memory.note_client_line(&bytes::Bytes::copy_from_slice(line)),
+        }
+        None
     }
 }
 

@@ -6,7 +6,7 @@ use std::{collections::VecDeque, path::PathBuf, process::Stdio, time::Duration};
 use serde::de::DeserializeOwned;
 use switchboard_gateway::{
     Event,
-    endpoint::{self, Endpoint, Hello},
+    endpoint::{self, Endpoint, Hello, Welcome},
     lines::LineReader,
 };
 use tokio::io::{AsyncWriteExt, ReadHalf, WriteHalf};
@@ -33,6 +33,17 @@ pub async fn connect(
     hello: Hello,
     autostart: &AutoStart,
 ) -> Result<endpoint::Stream, ControlError> {
+    connect_welcomed(paths, hello, autostart)
+        .await
+        .map(|(stream, _)| stream)
+}
+
+/// [`connect`], with the daemon's welcome.
+pub async fn connect_welcomed(
+    paths: &Paths,
+    hello: Hello,
+    autostart: &AutoStart,
+) -> Result<(endpoint::Stream, Welcome), ControlError> {
     let endpoint = Endpoint::in_dir(&paths.runtime_dir);
     let mut stream = match endpoint.connect().await {
         Ok(stream) => stream,
@@ -60,7 +71,7 @@ pub async fn connect(
                 .unwrap_or_else(|| "the daemon refused the connection".into()),
         ));
     }
-    Ok(stream)
+    Ok((stream, welcome))
 }
 
 async fn start_and_connect(

@@ -223,7 +223,13 @@ async fn serve_peer(hub: Hub, mut stream: endpoint::Stream) {
             }
             Err(_) => return,
         };
-    if endpoint::write_welcome(&mut stream, &Welcome::ok())
+    let welcome = Welcome {
+        // Linux daemons take a bridge's stdio when it offers (`gateway::handover`).
+        handover: cfg!(target_os = "linux")
+            && matches!(hello, Hello::Bridge { handover: true, .. }),
+        ..Welcome::ok()
+    };
+    if endpoint::write_welcome(&mut stream, &welcome)
         .await
         .is_err()
     {
@@ -233,7 +239,13 @@ async fn serve_peer(hub: Hub, mut stream: endpoint::Stream) {
         Hello::Bridge { server, .. } if server == crate::bridge::AGGREGATE => {
             serve_aggregate(hub, stream).await;
         }
-        Hello::Bridge { server, resume } => {
+        #[cfg(target_os = "linux")]
+        Hello::Bridge {
+            server,
+            resume,
+            handover: true,
+        } => serve_handed_over(hub, stream, server, resume).await,
+        Hello::Bridge { server, resume, .. } => {
             let id = hub.next_session_id();
             tracing::info!(server = %server, session = id, resume, "session opened");
             let policy = hub.policy(&server).await;
@@ -251,6 +263,53 @@ async fn serve_peer(hub: Hub, mut stream: endpoint::Stream) {
         }
         Hello::Control => serve_control(hub, stream).await,
     }
+}
+
+/// A session on the client's own stdio, handed over by its bridge: the daemon reads and
+/// answers the client itself, and the socket carries only notes to the bridge.
+#[cfg(target_os = "linux")]
+async fn serve_handed_over(hub: Hub, stream: endpoint::Stream, server: String, resume: bool) {
+    use switchboard_gateway::handover;
+    use tokio::io::AsyncReadExt;
+    let (client_read, client_write) = match handover::receive_stdio(&stream).await {
+        Ok(stdio) => stdio,
+        Err(error) => {
+            tracing::warn!(%error, "could not take a bridge's stdio; it relays instead");
+            let mut stream = stream;
+            let line = [session::REFUSED_LINE, b"\n"].concat();
+            let _ = stream.write_all(&line).await;
+            return;
+        }
+    };
+    let id = hub.next_session_id();
+    tracing::info!(server = %server, session = id, resume, "session opened on the client's stdio");
+    let (mut from_bridge, to_bridge) = stream.into_split();
+    let left = tokio_util::sync::CancellationToken::new();
+    // The bridge sends nothing more: its socket closing means it is gone.
+    let watch = tokio::spawn({
+        let left = left.clone();
+        async move {
+            let mut sink = [0u8; 64];
+            while matches!(from_bridge.read(&mut sink).await, Ok(n) if n > 0) {}
+            left.cancel();
+        }
+    });
+    let policy = hub.policy(&server).await;
+    session::run_handed_over(
+        hub.session_context(),
+        id,
+        server.clone(),
+        policy,
+        client_read,
+        client_write,
+        session::BridgeLink {
+            notes: Box::new(to_bridge),
+            left,
+        },
+    )
+    .await;
+    watch.abort();
+    tracing::info!(server = %server, session = id, "session closed");
 }
 
 /// `switchboard connect --all`: the aggregate server over the socket, until the client or
