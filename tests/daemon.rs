@@ -530,6 +530,168 @@ async fn the_bridge_resumes_when_the_daemon_is_killed() {
     assert!(alive(new_daemon));
 }
 
+/// What a process's descriptor `fd` is, as /proc names it (`pipe:[123]`, `socket:[456]`).
+fn descriptor(pid: u32, fd: u32) -> String {
+    std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Whether process `pid` has `target` (a pipe or socket, by its /proc name) open.
+fn holds(pid: i32, target: &str) -> bool {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t.to_string_lossy() == target))
+}
+
+fn calculate(bridge: &mut StdioServer, id: u64, expression: &str) -> String {
+    let reply = bridge.request(&json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+        "params": {"name": "calculate", "arguments": {"expression": expression}}}));
+    reply["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{reply}"))
+        .to_owned()
+}
+
+#[test]
+fn the_bridge_hands_its_stdio_to_the_daemon_unless_told_to_relay() {
+    let home = Home::new();
+    for relay in [false, true] {
+        let mut command = home.command(&["connect", "calc"]);
+        if relay {
+            command.env("SWITCHBOARD_BRIDGE", "relay");
+        }
+        let mut bridge = StdioServer::spawn(command);
+        bridge.handshake();
+        assert!(calculate(&mut bridge, 1, "6*7").contains("42"));
+        let stdin = descriptor(bridge.pid(), 0);
+        let stdout = descriptor(bridge.pid(), 1);
+        assert!(stdin.starts_with("pipe:"), "{stdin}");
+        let daemon = home.daemon_pid().unwrap();
+        assert_eq!(
+            (holds(daemon, &stdin), holds(daemon, &stdout)),
+            (!relay, !relay),
+            "the daemon reads and answers the client itself, unless the bridge relays \
+             (relay: {relay})"
+        );
+        // The client closing stdin ends the session and the bridge with it.
+        assert!(bridge.close().success());
+    }
+    let calls = home.run(&["logs", "--server", "calc", "-n", "10"]);
+    assert_eq!(
+        calls.lines().filter(|l| l.contains("calculate")).count(),
+        2,
+        "both sessions' calls are recorded: {calls}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_in_flight_when_the_daemon_dies_is_sent_again_by_the_bridge() {
+    let home = Home::new();
+    add_everything(&home);
+    let client = connect(&home, "everything").await;
+    call(&client, "echo", json!({"message": "warm"})).await;
+    let old_daemon = home.daemon_pid().unwrap();
+
+    let slow = client.call_tool(
+        CallToolRequestParams::new("trigger-long-running-operation").with_arguments(
+            json!({"duration": 2, "steps": 2})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        ),
+    );
+    let killer = async {
+        // Long past the moment the daemon tells the bridge of a slow request.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        Command::new("kill")
+            .args(["-9", &old_daemon.to_string()])
+            .status()
+            .unwrap();
+    };
+    // Without the bridge knowing of it, the call would never be answered.
+    let slow = tokio::time::timeout(Duration::from_secs(30), slow);
+    let (outcome, ()) = tokio::join!(slow, killer);
+    let result = outcome
+        .expect("the call is answered within 30 s")
+        .expect("the call is answered, by the new daemon's server");
+    assert_ne!(result.is_error, Some(true), "{}", text(&result));
+    assert!(text(&result).contains("completed"), "{}", text(&result));
+    let new_daemon = home.daemon_pid().unwrap();
+    assert_ne!(new_daemon, old_daemon);
+    let after = call(&client, "echo", json!({"message": "after"})).await;
+    assert!(text(&after).contains("after"));
+}
+
+#[test]
+fn a_client_on_a_socket_hands_it_over_and_gets_it_back_when_the_daemon_dies() {
+    use std::os::{fd::OwnedFd, unix::net::UnixStream};
+    let home = Home::new();
+    // Node (libuv) gives a child a socket for its stdio, not a pipe.
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let mut command = home.command(&["connect", "calc"]);
+    command
+        .stdin(OwnedFd::from(theirs.try_clone().unwrap()))
+        .stdout(OwnedFd::from(theirs));
+    let mut child = command.stderr(Stdio::null()).spawn().unwrap();
+    drop(command);
+    let mut reader = BufReader::new(ours.try_clone().unwrap());
+    let mut writer = ours;
+    let mut request = |message: Value| -> Value {
+        writeln!(writer, "{message}").unwrap();
+        loop {
+            let mut line = String::new();
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "the bridge answers"
+            );
+            let reply: Value = serde_json::from_str(&line).unwrap();
+            if reply.get("id").is_some() {
+                return reply;
+            }
+        }
+    };
+    let init = request(
+        json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "socket-client", "version": "1"}}}),
+    );
+    assert!(init["result"]["serverInfo"].is_object(), "{init}");
+    let calculate = |id: u64| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+               "params": {"name": "calculate", "arguments": {"expression": "2+2"}}})
+    };
+    assert!(request(calculate(1)).to_string().contains("4"));
+    let stdin = descriptor(child.id(), 0);
+    assert!(stdin.starts_with("socket:"), "{stdin}");
+    let old_daemon = home.daemon_pid().unwrap();
+    assert!(
+        holds(old_daemon, &stdin),
+        "the daemon holds the client's socket"
+    );
+
+    Command::new("kill")
+        .args(["-9", &old_daemon.to_string()])
+        .status()
+        .unwrap();
+    assert!(eventually(Duration::from_secs(2), || !alive(old_daemon)));
+    // The bridge takes the socket back, as a relay to a new daemon.
+    let reply = request(calculate(2));
+    assert!(reply.to_string().contains("4"), "{reply}");
+    assert_ne!(home.daemon_pid().unwrap(), old_daemon);
+
+    writer.shutdown(std::net::Shutdown::Write).unwrap();
+    assert!(
+        eventually(Duration::from_secs(5), || child
+            .try_wait()
+            .unwrap()
+            .is_some()),
+        "the bridge exits when its client is done"
+    );
+}
+
 #[test]
 fn a_killed_bridge_takes_its_server_with_it_within_a_second() {
     let home = Home::new();

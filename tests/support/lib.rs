@@ -219,9 +219,20 @@ impl StdioServer {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Starts the server and completes the legacy (2025-11-25) handshake.
     pub fn initialized(name: &str) -> Self {
         let mut server = Self::start(name);
+        server.handshake();
+        server
+    }
+
+    /// Completes the legacy (2025-11-25) handshake.
+    pub fn handshake(&mut self) {
+        let server = self;
         let reply = server.request(&json!({
             "jsonrpc": "2.0", "id": 0, "method": "initialize",
             "params": {
@@ -235,7 +246,6 @@ impl StdioServer {
             "handshake: {reply}"
         );
         server.send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
-        server
     }
 
     pub fn send_line(&mut self, line: &str) {
