@@ -44,6 +44,7 @@ impl Daemon {
             redactor: switchboard_secrets::Redactor::new(),
             // What client entries would run; these tests write none.
             switchboard_exe: PathBuf::from("/usr/bin/switchboard"),
+            call_lines: None,
         };
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -19,6 +19,7 @@ use std::{ffi::OsString, net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use switchboard_gateway::recorder::CallLines;
 use switchboard_hub::{
     AutoStart, ClientTarget, DaemonOptions, Outcome, Paths, installer::InstallSource,
 };
@@ -477,7 +478,7 @@ fn main() -> ExitCode {
             .map(|paths| paths.log_dir()),
         _ => None,
     };
-    let _log_guard = init_logging(cli.verbose, redactor.clone(), log_dir);
+    let (_log_guard, call_lines) = init_logging(cli.verbose, redactor.clone(), log_dir);
     // A stdio server or bridge has one client: one thread serves it with the least memory
     // and start-up time. The daemon and HTTP serving get a small thread pool.
     let many_peers = matches!(
@@ -495,7 +496,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&anyhow::Error::new(error).context("could not start")),
     };
-    match runtime.block_on(run(cli, redactor)) {
+    match runtime.block_on(run(cli, redactor, call_lines)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }
@@ -514,7 +515,7 @@ fn shim(_daemon: u32, _command: &[OsString]) -> ExitCode {
     ExitCode::from(2)
 }
 
-async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
+async fn run(cli: Cli, redactor: Redactor, call_lines: Option<CallLines>) -> anyhow::Result<()> {
     let paths = || Paths::resolve(cli.data_dir.clone()).map_err(anyhow::Error::from);
     match cli.command {
         Command::Serve {
@@ -579,7 +580,7 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
                 .await?;
             Ok(())
         }
-        Command::Daemon => daemon(paths()?, redactor).await,
+        Command::Daemon => daemon(paths()?, redactor, call_lines).await,
         Command::List => manage::list(&paths()?).await,
         Command::Add {
             id,
@@ -669,7 +670,11 @@ async fn run(cli: Cli, redactor: Redactor) -> anyhow::Result<()> {
 }
 
 #[allow(clippy::print_stdout)]
-async fn daemon(paths: Paths, redactor: Redactor) -> anyhow::Result<()> {
+async fn daemon(
+    paths: Paths,
+    redactor: Redactor,
+    call_lines: Option<CallLines>,
+) -> anyhow::Result<()> {
     #[cfg(unix)]
     let launcher = switchboard_supervisor::Launcher::with_shim(
         std::env::current_exe().context("cannot find the switchboard executable")?,
@@ -684,6 +689,7 @@ async fn daemon(paths: Paths, redactor: Redactor) -> anyhow::Result<()> {
         redactor,
         switchboard_exe: std::env::current_exe()
             .context("cannot find the switchboard executable")?,
+        call_lines,
     };
     match switchboard_hub::daemon::run(options).await? {
         Outcome::Stopped => Ok(()),
@@ -698,15 +704,22 @@ async fn daemon(paths: Paths, redactor: Redactor) -> anyhow::Result<()> {
 }
 
 /// Logs go to stderr (stdout carries the MCP protocol), every line scrubbed of the secrets
-/// `redactor` knows. The daemon also writes JSON lines (every call with its tool,
-/// duration_ms and status) to a file in `log_dir`, rotated daily, the last
-/// [`LOG_FILES_KEPT`] kept; the returned guard flushes it when dropped.
+/// `redactor` knows. The daemon also writes JSON lines to a file in `log_dir`, rotated
+/// daily, the last [`LOG_FILES_KEPT`] kept: its own events, and every call with its tool,
+/// duration_ms and status (written by the call recorder through the returned
+/// [`CallLines`], a batch of calls at a time). The returned guard flushes the file when
+/// dropped.
 fn init_logging(
     verbose: u8,
     redactor: Redactor,
     log_dir: Option<PathBuf>,
-) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
+) -> (
+    Option<tracing_appender::non_blocking::WorkerGuard>,
+    Option<CallLines>,
+) {
+    use tracing_subscriber::{
+        Layer, fmt::MakeWriter, layer::SubscriberExt, util::SubscriberInitExt,
+    };
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -717,32 +730,41 @@ fn init_logging(
         .with_writer(RedactingMakeWriter::new(std::io::stderr, redactor.clone()))
         .with_ansi(false)
         .with_filter(filter);
-    let (file, guard) = match log_dir.map(|dir| daemon_log_file(&dir)) {
+    let (file, guard, call_lines) = match log_dir.map(|dir| daemon_log_file(&dir)) {
         Some(Ok(appender)) => {
             let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
                 .buffered_lines_limit(LOG_LINES_BUFFERED)
                 .finish(appender);
             let file_filter =
                 EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+            let calls_writer = RedactingMakeWriter::new(writer.clone(), redactor.clone());
+            let call_lines = CallLines::new(move |lines| {
+                use std::io::Write;
+                // `RUST_LOG` decides, as for any line.
+                if tracing::enabled!(target: "switchboard::calls", tracing::Level::INFO) {
+                    // Redacted and handed to the file's thread when dropped.
+                    let _ = calls_writer.make_writer().write_all(lines);
+                }
+            });
             let layer = tracing_subscriber::fmt::layer()
                 .json()
                 .flatten_event(true)
                 .with_current_span(false)
                 .with_writer(RedactingMakeWriter::new(writer, redactor))
                 .with_filter(file_filter);
-            (Some(layer), Some(guard))
+            (Some(layer), Some(guard), Some(call_lines))
         }
         Some(Err(error)) => {
             eprintln!("warning: the daemon's log file cannot be written: {error:#}");
-            (None, None)
+            (None, None, None)
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     tracing_subscriber::registry()
         .with(stderr)
         .with(file)
         .init();
-    guard
+    (guard, call_lines)
 }
 
 /// Log lines held for the file writer's thread. The channel is allocated whole up front,

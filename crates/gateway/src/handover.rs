@@ -157,6 +157,53 @@ pub fn take_stdio_back() {
     }
 }
 
+/// Where a bridge's client is, seen from its stdio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// Stdin and stdout are both open.
+    Here,
+    /// It closed stdin (nothing left to read) but may still read answers.
+    DoneSending,
+    /// It closed its end of stdout: nothing more can reach it.
+    Gone,
+}
+
+/// Where the client is. A bridge whose daemon vanished asks before resuming, since a daemon
+/// that was ending the session may be gone before it could say so.
+pub fn client() -> Client {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let (stdin, stdout) = (io::stdin(), io::stdout());
+    let mut fds = [
+        PollFd::new(&stdin, PollFlags::IN),
+        PollFd::new(&stdout, PollFlags::OUT),
+    ];
+    if poll(&mut fds, Some(&Timespec::default())).is_err() {
+        return Client::Here;
+    }
+    let (input, output) = (fds[0].revents(), fds[1].revents());
+    if output.intersects(PollFlags::ERR | PollFlags::HUP) {
+        return Client::Gone;
+    }
+    let done_sending = match kind(stdin.as_fd()) {
+        // A pipe whose writer closed says HUP; with data still to read, IN as well.
+        Some(Kind::Pipe) => input.contains(PollFlags::HUP) && !input.contains(PollFlags::IN),
+        // A socket at its end reads as empty.
+        Some(Kind::Socket) => {
+            input.contains(PollFlags::IN)
+                && matches!(
+                    rustix::net::recv(&stdin, &mut [0u8; 1], RecvFlags::PEEK | RecvFlags::DONTWAIT),
+                    Ok((0, _))
+                )
+        }
+        None => false,
+    };
+    if done_sending {
+        Client::DoneSending
+    } else {
+        Client::Here
+    }
+}
+
 /// The client's stdin, read by the daemon.
 #[derive(Debug)]
 pub enum ClientReader {

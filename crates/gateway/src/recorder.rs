@@ -1,12 +1,13 @@
 //! Recording calls without slowing them: the relay pushes a record into a queue (a short,
 //! never-contended lock, no I/O) and a writer task stores batches, one transaction each.
 //! When the writer falls behind, the oldest queued records lose their argument text, never
-//! the record itself. What is stored is also counted into the call figures; each call is
-//! also counted for `/metrics` and logged (tool, duration_ms, status) as it is pushed.
+//! the record itself. What is stored is also counted into the call figures and, when the
+//! daemon keeps a log file, written there as JSON lines (tool, duration_ms, status), one
+//! write per batch; each call is counted for `/metrics` as it is pushed.
 
 use std::{
     collections::VecDeque,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
 
@@ -29,6 +30,25 @@ const BATCH: usize = 2_000;
 /// How long the writer gathers records after the first one arrives.
 const GATHER: Duration = Duration::from_millis(50);
 
+/// Where the daemon's log lines of calls go (its JSON log file): each batch of stored calls
+/// is one call of the function, a JSON line per call.
+#[derive(Clone)]
+pub struct CallLines(Arc<WriteLines>);
+
+type WriteLines = dyn Fn(&[u8]) + Send + Sync;
+
+impl CallLines {
+    pub fn new(write: impl Fn(&[u8]) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(write))
+    }
+}
+
+impl std::fmt::Debug for CallLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CallLines")
+    }
+}
+
 /// The recording side of the call log. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Recorder {
@@ -48,6 +68,8 @@ struct Inner {
     stats: CallStats,
     /// The counters behind `/metrics`.
     metrics: Metrics,
+    /// Where stored calls are also logged, if anywhere.
+    lines: OnceLock<CallLines>,
 }
 
 #[derive(Debug, Default)]
@@ -81,6 +103,7 @@ impl Recorder {
                 redactor,
                 stats: CallStats::default(),
                 metrics: Metrics::default(),
+                lines: OnceLock::new(),
             }),
         }
     }
@@ -89,17 +112,6 @@ impl Recorder {
     /// preview by the writer.
     pub fn push(&self, record: CallRecord, arguments: Option<Bytes>) {
         self.inner.metrics.observe(&record);
-        tracing::info!(
-            target: "switchboard::calls",
-            server = %record.server,
-            client = %record.client,
-            method = %record.method,
-            tool = record.tool.as_deref().unwrap_or(""),
-            duration_ms = record.duration_us as f64 / 1000.0,
-            status = record.status.as_str(),
-            error_code = record.error_code,
-            "call"
-        );
         {
             let mut queue = lock(&self.inner.queue);
             queue.items.push_back(Queued { record, arguments });
@@ -112,6 +124,11 @@ impl Recorder {
             }
         }
         self.inner.wake.notify_one();
+    }
+
+    /// Also logs every stored call through `lines` (set once; later calls are ignored).
+    pub fn log_lines_to(&self, lines: CallLines) {
+        let _ = self.inner.lines.set(lines);
     }
 
     /// The figures (rate, errors, latency) of the calls stored so far.
@@ -184,6 +201,7 @@ impl Recorder {
             match store.record_calls(&records).await {
                 Ok(ids) => {
                     self.inner.stats.add(&records);
+                    self.log_lines(&records);
                     for (id, record) in ids.into_iter().zip(records) {
                         let _ = events.send(Event::Call {
                             call: Box::new(StoredCall { id, record }),
@@ -205,6 +223,59 @@ impl Recorder {
         self.inner.written.send_modify(|n| *n += count);
         true
     }
+}
+
+impl Recorder {
+    /// Writes a batch of calls to the log as JSON lines, in the shape of the daemon's other
+    /// log lines (`"target": "switchboard::calls"`), with one write.
+    fn log_lines(&self, records: &[CallRecord]) {
+        let Some(lines) = self.inner.lines.get() else {
+            return;
+        };
+        let mut text = Vec::with_capacity(records.len() * 256);
+        for record in records {
+            let line = CallLine {
+                timestamp: timestamp(record.at),
+                level: "INFO",
+                message: "call",
+                server: &record.server,
+                client: &record.client,
+                method: &record.method,
+                tool: record.tool.as_deref().unwrap_or(""),
+                duration_ms: record.duration_us as f64 / 1000.0,
+                status: record.status.as_str(),
+                error_code: record.error_code,
+                target: "switchboard::calls",
+            };
+            if serde_json::to_writer(&mut text, &line).is_ok() {
+                text.push(b'\n');
+            }
+        }
+        (lines.0)(&text);
+    }
+}
+
+#[derive(serde::Serialize)]
+struct CallLine<'a> {
+    timestamp: String,
+    level: &'static str,
+    message: &'static str,
+    server: &'a str,
+    client: &'a str,
+    method: &'a str,
+    tool: &'a str,
+    duration_ms: f64,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<i64>,
+    target: &'static str,
+}
+
+/// Milliseconds since the Unix epoch as RFC 3339 in UTC (`2026-11-26T10:00:00.123Z`).
+fn timestamp(at_ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(at_ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -252,6 +323,58 @@ mod tests {
         );
         assert!(queue.items.iter().take(5).all(|q| q.arguments.is_none()));
         assert!(queue.items.iter().skip(5).all(|q| q.arguments.is_some()));
+    }
+
+    #[tokio::test]
+    async fn stored_calls_are_logged_as_json_lines_one_write_per_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).await.unwrap();
+        let recorder = Recorder::default();
+        let written = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+        recorder.log_lines_to(CallLines::new({
+            let written = written.clone();
+            move |lines| lock(&written).push(lines.to_vec())
+        }));
+        tokio::spawn(recorder.clone().run_writer(
+            store,
+            crate::events::channel(),
+            std::future::pending(),
+        ));
+        recorder.push(record(1_764_151_200_123), None);
+        recorder.push(
+            CallRecord {
+                status: CallStatus::RpcError,
+                error_code: Some(-32601),
+                tool: None,
+                method: "nope".into(),
+                ..record(1_764_151_200_124)
+            },
+            None,
+        );
+        recorder.flush().await;
+        let writes = lock(&written).clone();
+        assert_eq!(writes.len(), 1, "one write for the batch");
+        let lines: Vec<serde_json::Value> = writes[0]
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.is_empty())
+            .map(|line| serde_json::from_slice(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0],
+            serde_json::json!({"timestamp": "2025-11-26T10:00:00.123Z", "level": "INFO",
+                "message": "call", "server": "calc", "client": "test", "method": "tools/call",
+                "tool": "calculate", "duration_ms": 0.01, "status": "ok",
+                "target": "switchboard::calls"})
+        );
+        assert_eq!(
+            (
+                lines[1]["status"].as_str(),
+                lines[1]["error_code"].as_i64(),
+                lines[1]["tool"].as_str()
+            ),
+            (Some("rpc_error"), Some(-32601), Some(""))
+        );
     }
 
     #[tokio::test]

@@ -16,7 +16,7 @@
 //! One task per session owns all its state: no locks on the call path.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -364,7 +364,7 @@ async fn run_with<R, W>(
         notes: bridge.map(|b| Notes {
             out: b.notes,
             buffer: Vec::new(),
-            untold: Vec::new(),
+            untold: VecDeque::new(),
             due: None,
         }),
     };
@@ -513,8 +513,8 @@ struct Notes {
     out: BoxWrite,
     /// Notes waiting to go out.
     buffer: Vec<u8>,
-    /// Requests not yet told, by id.
-    untold: Vec<String>,
+    /// Requests not yet told, by id, oldest first.
+    untold: VecDeque<String>,
     /// When what is waiting must go out.
     due: Option<Instant>,
 }
@@ -680,8 +680,12 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
         let id = envelope.id_text().unwrap_or_default().to_owned();
         let method = envelope.method().unwrap_or_default().to_owned();
         // The client's name and era come with its handshake (legacy) or with every request
-        // (2026-07-28); read them once rather than on every call.
-        if (method == "initialize" || self.handshake.meta.is_none())
+        // (2026-07-28); read them once rather than on every call, and look for `_meta`
+        // before parsing for it.
+        let has_meta = envelope
+            .params
+            .is_some_and(|p| memchr::memmem::find(p.get().as_bytes(), b"\"_meta\"").is_some());
+        if (method == "initialize" || (self.handshake.meta.is_none() && has_meta))
             && let Some(name) = envelope.client_name()
             && name != self.client
         {
@@ -691,6 +695,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             self.client = name;
         }
         if self.handshake.meta.is_none()
+            && has_meta
             && method != "initialize"
             && let Some(meta) = request_meta(&envelope)
         {
@@ -771,7 +776,7 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
     fn add_pending(&mut self, id: String, mut pending: Pending, line: &Bytes) {
         if let Some(notes) = self.notes.as_mut() {
             pending.line = Some(line.clone());
-            notes.untold.push(id.clone());
+            notes.untold.push_back(id.clone());
             let delay = self.context.config.note_delay;
             notes.due.get_or_insert_with(|| Instant::now() + delay);
         }
@@ -806,18 +811,28 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
         let Some(notes) = self.notes.as_mut() else {
             return;
         };
-        if notes.due.is_none_or(|due| Instant::now() < due) {
+        let now = Instant::now();
+        if notes.due.is_none_or(|due| now < due) {
             return;
         }
         notes.due = None;
-        for id in notes.untold.drain(..) {
-            if let Some(pending) = self.pending.get_mut(&id)
-                && let Some(line) = pending.line.take()
+        // Oldest first: each request is told once it has waited `note_delay`.
+        let delay = self.context.config.note_delay;
+        while let Some(id) = notes.untold.front() {
+            if let Some(pending) = self.pending.get_mut(id)
+                && let Some(line) = &pending.line
             {
-                notes.buffer.extend_from_slice(&line);
+                let ripe = pending.started + delay;
+                if ripe > now {
+                    notes.due = Some(ripe);
+                    break;
+                }
+                notes.buffer.extend_from_slice(line);
                 notes.buffer.push(b'\n');
+                pending.line = None;
                 pending.told = true;
             }
+            notes.untold.pop_front();
         }
         if notes.buffer.is_empty() {
             return;

@@ -140,6 +140,7 @@ where
     if server != AGGREGATE && handover::wanted() {
         match handover::run(paths, server, autostart, &mut memory).await {
             Ok(handover::Ended::Done) => return,
+            Ok(handover::Ended::DaemonLost) if handover::nothing_left(&memory) => return,
             Ok(handover::Ended::DaemonLost) => {
                 tracing::warn!(server, "lost the daemon; starting it again");
                 switchboard_gateway::handover::take_stdio_back();
@@ -278,7 +279,7 @@ where
 mod handover {
     use switchboard_gateway::{
         endpoint::Hello,
-        handover::{send_stdio, stdio_can_be_handed_over},
+        handover::{Client, send_stdio, stdio_can_be_handed_over},
         lines::LineReader,
         session::{ANSWERED_PREFIX, CLOSED_LINE, STOPPING_LINE},
     };
@@ -304,6 +305,16 @@ mod handover {
     pub(super) fn wanted() -> bool {
         std::env::var_os("SWITCHBOARD_BRIDGE").is_none_or(|v| v != "relay")
             && stdio_can_be_handed_over()
+    }
+
+    /// Whether a session whose daemon vanished has nothing left to resume: its client is
+    /// gone, or has stopped sending and waits for no answer.
+    pub(super) fn nothing_left(memory: &Memory) -> bool {
+        match switchboard_gateway::handover::client() {
+            Client::Gone => true,
+            Client::DoneSending => memory.in_flight.is_empty(),
+            Client::Here => false,
+        }
     }
 
     /// Hands this process's stdio to the daemon, then follows its notes until the session

@@ -65,6 +65,8 @@ pub struct DaemonOptions {
     /// The absolute path of the `switchboard` executable, which the entries Switchboard
     /// writes into MCP clients' config files run (`<it> connect <id>`).
     pub switchboard_exe: std::path::PathBuf,
+    /// Where every recorded call is also logged (the CLI's JSON log file), if anywhere.
+    pub call_lines: Option<switchboard_gateway::recorder::CallLines>,
 }
 
 /// Runs the daemon until it is stopped. Returns at once if another daemon runs.
@@ -101,6 +103,9 @@ pub async fn run(options: DaemonOptions) -> Result<Outcome, DaemonError> {
         options.redactor,
         ClientsOptions::from_process(options.switchboard_exe),
     );
+    if let Some(lines) = options.call_lines {
+        hub.recorder().log_lines_to(lines);
+    }
     hub.prepare().await?;
     let endpoint = Endpoint::in_dir(&paths.runtime_dir);
     let listener = endpoint.bind().map_err(io(endpoint.path()))?;
