@@ -540,13 +540,18 @@ async fn run(cli: Cli, redactor: Redactor, call_lines: Option<CallLines>) -> any
         }
         Command::Connect { server, all } => {
             let exe = std::env::current_exe().context("cannot find the switchboard executable")?;
-            let (stdin, stdout) = rmcp::transport::stdio_pipes();
             let server = match server {
                 Some(server) if !all => server,
                 _ => switchboard_hub::bridge::AGGREGATE.to_owned(),
             };
-            switchboard_hub::bridge::run(&paths()?, &server, &AutoStart::With(exe), stdin, stdout)
-                .await;
+            let autostart = AutoStart::With(exe);
+            switchboard_hub::bridge::run(
+                &paths()?,
+                &server,
+                &autostart,
+                rmcp::transport::stdio_pipes,
+            )
+            .await;
             Ok(())
         }
         Command::Remote {

@@ -373,8 +373,16 @@ async fn run_with<R, W>(
     let mut client_open = true;
     let mut drain_until: Option<Instant> = None;
 
+    // Made once, not on every turn: each would register and unregister a waiter.
+    let stopping = context.shutdown.cancelled();
+    let gone = left.cancelled();
+    let sleep = tokio::time::sleep_until(session.next_deadline(None).into());
+    tokio::pin!(stopping, gone, sleep);
     loop {
-        let timer = session.next_deadline(drain_until);
+        let timer = tokio::time::Instant::from(session.next_deadline(drain_until));
+        if sleep.deadline() != timer {
+            sleep.as_mut().reset(timer);
+        }
         let event = {
             let upstream_line = async {
                 match session.link.as_mut() {
@@ -389,9 +397,9 @@ async fn run_with<R, W>(
                     Ok(()) => Event::Policy(policy.borrow_and_update().clone()),
                     Err(_) => Event::Client(None),
                 },
-                () = tokio::time::sleep_until(timer.into()) => Event::Timer,
-                () = context.shutdown.cancelled(), if client_open => Event::Client(None),
-                () = left.cancelled(), if client_open => Event::Client(None),
+                () = &mut sleep => Event::Timer,
+                () = &mut stopping, if client_open => Event::Client(None),
+                () = &mut gone, if client_open => Event::Client(None),
             }
         };
         match event {

@@ -126,16 +126,22 @@ impl Memory {
 }
 
 /// Runs the bridge for `server` until the client closes stdin and every answer is out.
-pub async fn run<R, W>(paths: &Paths, server: &str, autostart: &AutoStart, stdin: R, stdout: W)
-where
+///
+/// `stdio` opens this process's stdin and stdout for the bridge to relay. It is called only
+/// when the bridge relays: while the daemon holds them (handed over), the bridge does not
+/// even watch them.
+pub async fn run<R, W>(
+    paths: &Paths,
+    server: &str,
+    autostart: &AutoStart,
+    stdio: impl FnOnce() -> (R, W),
+) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let mut client = LineReader::new(stdin);
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let mut memory = Memory::default();
-    let mut stdin_open = true;
     let mut attempt = 0u32;
+    let mut unavailable = None;
     #[cfg(target_os = "linux")]
     if server != AGGREGATE && handover::wanted() {
         match handover::run(paths, server, autostart, &mut memory).await {
@@ -147,11 +153,16 @@ where
                 attempt = 1;
             }
             Ok(handover::Ended::Declined) => {}
-            Err(error) => {
-                answer_alone(&mut client, &mut out, &mut memory, &error).await;
-                return;
-            }
+            Err(error) => unavailable = Some(error),
         }
+    }
+    let (stdin, stdout) = stdio();
+    let mut client = LineReader::new(stdin);
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout);
+    let mut stdin_open = true;
+    if let Some(error) = unavailable {
+        answer_alone(&mut client, &mut out, &mut memory, &error).await;
+        return;
     }
     loop {
         let hello = Hello::Bridge {
