@@ -637,6 +637,8 @@ fn a_client_on_a_socket_hands_it_over_and_gets_it_back_when_the_daemon_dies() {
         .stdout(OwnedFd::from(theirs));
     let mut child = command.stderr(Stdio::null()).spawn().unwrap();
     drop(command);
+    ours.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut reader = BufReader::new(ours.try_clone().unwrap());
     let mut writer = ours;
     let mut request = |message: Value| -> Value {

@@ -743,13 +743,12 @@ fn init_logging(
             let file_filter =
                 EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
             let calls_writer = RedactingMakeWriter::new(writer.clone(), redactor.clone());
-            let call_lines = CallLines::new(move |lines| {
-                use std::io::Write;
-                // `RUST_LOG` decides, as for any line.
-                if tracing::enabled!(target: "switchboard::calls", tracing::Level::INFO) {
+            let call_lines = calls_logged().then(|| {
+                CallLines::new(move |lines| {
+                    use std::io::Write;
                     // Redacted and handed to the file's thread when dropped.
                     let _ = calls_writer.make_writer().write_all(lines);
-                }
+                })
             });
             let layer = tracing_subscriber::fmt::layer()
                 .json()
@@ -757,7 +756,7 @@ fn init_logging(
                 .with_current_span(false)
                 .with_writer(RedactingMakeWriter::new(writer, redactor))
                 .with_filter(file_filter);
-            (Some(layer), Some(guard), Some(call_lines))
+            (Some(layer), Some(guard), call_lines)
         }
         Some(Err(error)) => {
             eprintln!("warning: the daemon's log file cannot be written: {error:#}");
@@ -770,6 +769,22 @@ fn init_logging(
         .with(file)
         .init();
     (guard, call_lines)
+}
+
+/// Whether `RUST_LOG` (default `info`) lets the file have a line per call (target
+/// `switchboard::calls`, level info). Decided once: the recorder writes those lines itself,
+/// a batch at a time.
+fn calls_logged() -> bool {
+    use tracing_subscriber::filter::Targets;
+    match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.trim().is_empty() => directives
+            .parse::<Targets>()
+            // What `Targets` cannot read (span or field filters) keeps the default.
+            .map_or(true, |targets| {
+                targets.would_enable("switchboard::calls", &tracing::Level::INFO)
+            }),
+        _ => true,
+    }
 }
 
 /// Log lines held for the file writer's thread. The channel is allocated whole up front,

@@ -196,12 +196,13 @@ impl Recorder {
             })
             .collect();
         let count = records.len() as u64;
+        // Logged first: the log file keeps the calls even if the store gives up on them.
+        self.log_lines(&records);
         let mut attempt = 0u32;
         loop {
             match store.record_calls(&records).await {
                 Ok(ids) => {
                     self.inner.stats.add(&records);
-                    self.log_lines(&records);
                     for (id, record) in ids.into_iter().zip(records) {
                         let _ = events.send(Event::Call {
                             call: Box::new(StoredCall { id, record }),
@@ -235,7 +236,7 @@ impl Recorder {
         let mut text = Vec::with_capacity(records.len() * 256);
         for record in records {
             let line = CallLine {
-                timestamp: timestamp(record.at),
+                timestamp: timestamp(record),
                 level: "INFO",
                 message: "call",
                 server: &record.server,
@@ -271,11 +272,16 @@ struct CallLine<'a> {
     target: &'static str,
 }
 
-/// Milliseconds since the Unix epoch as RFC 3339 in UTC (`2026-11-26T10:00:00.123Z`).
-fn timestamp(at_ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(at_ms)
+/// When the call ended, as RFC 3339 in UTC to the microsecond (`2026-11-26T10:00:00.123456Z`),
+/// as the daemon's other log lines.
+fn timestamp(record: &CallRecord) -> String {
+    let ended_us = record
+        .at
+        .saturating_mul(1000)
+        .saturating_add(record.duration_us);
+    chrono::DateTime::from_timestamp_micros(ended_us)
         .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -362,7 +368,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(
             lines[0],
-            serde_json::json!({"timestamp": "2025-11-26T10:00:00.123Z", "level": "INFO",
+            serde_json::json!({"timestamp": "2025-11-26T10:00:00.123010Z", "level": "INFO",
                 "message": "call", "server": "calc", "client": "test", "method": "tools/call",
                 "tool": "calculate", "duration_ms": 0.01, "status": "ok",
                 "target": "switchboard::calls"})

@@ -345,7 +345,7 @@ async fn run_with<R, W>(
         id,
         server: server.clone(),
         client,
-        client_out: BufWriter::with_capacity(64 * 1024, client_write),
+        client_out: Some(BufWriter::with_capacity(64 * 1024, client_write)),
         client_broken: false,
         policy: current,
         handshake: Handshake::default(),
@@ -399,7 +399,7 @@ async fn run_with<R, W>(
                 },
                 () = &mut sleep => Event::Timer,
                 () = &mut stopping, if client_open => Event::Client(None),
-                () = &mut gone, if client_open => Event::Client(None),
+                () = &mut gone, if client_open => Event::BridgeGone,
             }
         };
         match event {
@@ -420,6 +420,12 @@ async fn run_with<R, W>(
                     session.on_upstream_line(line).await;
                 }
             }
+            Event::BridgeGone => {
+                // The client's stdio outlives its bridge, but the client is leaving (it
+                // killed the bridge, or died): nothing more is written to it.
+                tracing::info!(server = %session.server, session = id, "the bridge is gone");
+                session.client_broken = true;
+            }
             Event::Upstream(None) => session.upstream_ended().await,
             Event::Policy(policy) => session.follow(policy).await,
             Event::Timer => session.tick().await,
@@ -434,11 +440,14 @@ async fn run_with<R, W>(
         }
     }
     let polite = !client_open && !session.client_broken;
+    drop(client);
     session.finish(polite).await;
 }
 
 enum Event {
     Client(Option<Bytes>),
+    /// A handed-over session's bridge closed its socket.
+    BridgeGone,
     Upstream(Option<Bytes>),
     Policy(ServerPolicy),
     Timer,
@@ -491,7 +500,8 @@ struct Session<W> {
     id: SessionId,
     server: String,
     client: String,
-    client_out: BufWriter<W>,
+    /// Taken when a handed-over session closes the client's stdout early.
+    client_out: Option<BufWriter<W>>,
     client_broken: bool,
     policy: ServerPolicy,
     handshake: Handshake,
@@ -808,8 +818,9 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             notes.buffer.extend_from_slice(ANSWERED_PREFIX);
             notes.buffer.extend_from_slice(id.as_bytes());
             notes.buffer.extend_from_slice(b"}\n");
-            let delay = self.context.config.note_delay;
-            notes.due.get_or_insert_with(|| Instant::now() + delay);
+            // At the end of this turn, just after the answer itself: were the daemon to
+            // die in between, the bridge would send the request again.
+            notes.due = Some(Instant::now());
         }
     }
 
@@ -1125,9 +1136,12 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
         if self.client_broken {
             return;
         }
+        let Some(out) = self.client_out.as_mut() else {
+            return;
+        };
         let written = async {
-            self.client_out.write_all(line).await?;
-            self.client_out.write_all(b"\n").await
+            out.write_all(line).await?;
+            out.write_all(b"\n").await
         };
         if written.await.is_err() {
             self.client_broken = true;
@@ -1171,7 +1185,10 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
     }
 
     async fn flush(&mut self) {
-        if !self.client_broken && self.client_out.flush().await.is_err() {
+        if !self.client_broken
+            && let Some(out) = self.client_out.as_mut()
+            && out.flush().await.is_err()
+        {
             self.client_broken = true;
         }
         if let Some(link) = self.link.as_mut() {
@@ -1183,6 +1200,19 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
     /// Ends the session: records what was never answered, stops the server (gracefully if
     /// the client left politely), and closes the client's side.
     async fn finish(mut self, polite: bool) {
+        // Tells the bridge that the daemon stops on purpose, so that it ends too instead of
+        // starting a new daemon; a handed-over session's bridge, that the session is over.
+        let stopping = self.context.shutdown.is_cancelled();
+        if let Some(mut notes) = self.notes.take() {
+            // The client sees its stdout end now (the bridge's copy closes as it exits), not
+            // once its server has stopped.
+            if let Some(mut out) = self.client_out.take() {
+                let _ = out.shutdown().await;
+            }
+            let last = if stopping { STOPPING_LINE } else { CLOSED_LINE };
+            let _ = notes.out.write_all(&[last, b"\n"].concat()).await;
+            let _ = notes.out.flush().await;
+        }
         for (_, pending) in std::mem::take(&mut self.pending) {
             let status = if polite {
                 CallStatus::Timeout
@@ -1200,22 +1230,11 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             stop_link(link, grace).await;
         }
         self.context.runtimes.end_session(&self.server, self.id);
-        // Tells the bridge that the daemon stops on purpose, so that it ends too instead of
-        // starting a new daemon; a handed-over session's bridge, that the session is over.
-        let stopping = self.context.shutdown.is_cancelled();
-        match self.notes.take() {
-            Some(mut notes) => {
-                let _ = self.client_out.shutdown().await;
-                let last = if stopping { STOPPING_LINE } else { CLOSED_LINE };
-                let _ = notes.out.write_all(&[last, b"\n"].concat()).await;
-                let _ = notes.out.flush().await;
-            }
-            None => {
-                if stopping {
-                    self.send_client(STOPPING_LINE).await;
-                }
-                let _ = self.client_out.shutdown().await;
-            }
+        if stopping {
+            self.send_client(STOPPING_LINE).await;
+        }
+        if let Some(mut out) = self.client_out.take() {
+            let _ = out.shutdown().await;
         }
     }
 }

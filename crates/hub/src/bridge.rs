@@ -142,6 +142,8 @@ pub async fn run<R, W>(
     let mut memory = Memory::default();
     let mut attempt = 0u32;
     let mut unavailable = None;
+    // A connection to relay on, from a daemon that did not take the stdio.
+    let mut first: Option<switchboard_gateway::endpoint::Stream> = None;
     #[cfg(target_os = "linux")]
     if server != AGGREGATE && handover::wanted() {
         match handover::run(paths, server, autostart, &mut memory).await {
@@ -152,7 +154,12 @@ pub async fn run<R, W>(
                 switchboard_gateway::handover::take_stdio_back();
                 attempt = 1;
             }
-            Ok(handover::Ended::Declined) => {}
+            Ok(handover::Ended::Declined(stream)) => {
+                // A daemon that took a socket and gave it back may have left it
+                // non-blocking.
+                switchboard_gateway::handover::take_stdio_back();
+                first = stream;
+            }
             Err(error) => unavailable = Some(error),
         }
     }
@@ -170,7 +177,11 @@ pub async fn run<R, W>(
             resume: attempt > 0,
             handover: false,
         };
-        let stream = match connect(paths, hello, autostart).await {
+        let connected = match first.take() {
+            Some(stream) => Ok(stream),
+            None => connect(paths, hello, autostart).await,
+        };
+        let stream = match connected {
             Ok(stream) => stream,
             Err(error) if attempt > 0 && attempt < RECONNECT_ATTEMPTS => {
                 attempt += 1;
@@ -289,7 +300,7 @@ where
 #[cfg(target_os = "linux")]
 mod handover {
     use switchboard_gateway::{
-        endpoint::Hello,
+        endpoint::{Hello, Stream},
         handover::{Client, send_stdio, stdio_can_be_handed_over},
         lines::LineReader,
         session::{ANSWERED_PREFIX, CLOSED_LINE, STOPPING_LINE},
@@ -307,8 +318,9 @@ mod handover {
         Done,
         /// The daemon died: the bridge resumes the session as a relay.
         DaemonLost,
-        /// The daemon did not take the stdio: the bridge relays.
-        Declined,
+        /// The daemon did not take the stdio: the bridge relays, on this connection if the
+        /// daemon said so in its welcome (an older daemon).
+        Declined(Option<Stream>),
     }
 
     /// Whether to offer the daemon this process's stdio: it is a pipe or a socket, and
@@ -343,11 +355,11 @@ mod handover {
         };
         let (stream, welcome) = connect_welcomed(paths, hello, autostart).await?;
         if !welcome.handover {
-            return Ok(Ended::Declined);
+            return Ok(Ended::Declined(Some(stream)));
         }
         if let Err(error) = send_stdio(&stream).await {
             tracing::warn!(%error, "could not hand the stdio to the daemon; relaying");
-            return Ok(Ended::Declined);
+            return Ok(Ended::Declined(None));
         }
         let mut daemon = LineReader::new(stream);
         while let Ok(Some(line)) = daemon.next_line().await {
@@ -372,7 +384,7 @@ mod handover {
             return Some(Ended::Done);
         }
         if line == switchboard_gateway::session::REFUSED_LINE {
-            return Some(Ended::Declined);
+            return Some(Ended::Declined(None));
         }
         match line
             .strip_prefix(ANSWERED_PREFIX)
