@@ -5,9 +5,10 @@ One run measures, with ../shared/bench/mcpbench.py and the same workload (calc's
 `calculate("1+1")`, as cheap as an echo, on `switchboard serve calc`, an rmcp server):
 
   direct         the client launches `switchboard serve calc` itself (stdio)
-  switchboard    the client launches `switchboard connect calc-child`; the bridge relays to
-                 the running daemon, which runs `switchboard serve calc` as a supervised child
-                 process for the session and records every call (the issue's comparison)
+  switchboard    the client launches `switchboard connect calc-child`; the bridge hands its
+                 stdio to the running daemon (Linux), which reads the client's requests itself,
+                 runs `switchboard serve calc` as a supervised child process for the session
+                 and records every call (the issue's comparison)
   built-in       `switchboard connect calc`: the daemon serves calc in-process
   supergateway   supergateway 4 (npm) exposing the same stdio server over Streamable HTTP
                  (500 sequential calls once: it drops keep-alive connections after ~30 s)
