@@ -140,11 +140,11 @@ impl Aggregate {
         tokio::spawn(session::run_as(
             directory.session_context(),
             directory.next_session_id(),
-            server.to_owned(),
-            client.to_owned(),
+            (server.to_owned(), client.to_owned()),
             policy,
             read,
             write,
+            None,
         ));
         let handler = Member {
             aggregate: Arc::downgrade(&self.inner),

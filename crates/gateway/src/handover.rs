@@ -4,7 +4,7 @@
 //! client launches it, sends both descriptors to the daemon over the local socket
 //! (`SCM_RIGHTS`). The daemon's session then reads the client's requests and writes its
 //! answers itself; the bridge only listens on the socket. The session tells it the client's
-//! handshake and which requests are unanswered (see `session::run_handed_over`), so that if the daemon dies
+//! handshake and which requests are unanswered (see `session::run_as`), so that if the daemon dies
 //! the bridge can take its stdio back and resume as a plain relay.
 //!
 //! A pipe is reopened through `/proc/self/fd`, so that the daemon's copy is non-blocking and

@@ -253,33 +253,7 @@ pub async fn run<R, W>(
     run_as(
         context,
         id,
-        server,
-        "unknown".to_owned(),
-        policy,
-        client_read,
-        client_write,
-    )
-    .await;
-}
-
-/// [`run`] for a client known as `client` until its handshake or `_meta` names it (the
-/// HTTP front calls clients that never say "http").
-pub async fn run_as<R, W>(
-    context: SessionContext,
-    id: SessionId,
-    server: String,
-    client: String,
-    policy: watch::Receiver<ServerPolicy>,
-    client_read: R,
-    client_write: W,
-) where
-    R: AsyncRead + Unpin + Send,
-    W: AsyncWrite + Unpin + Send,
-{
-    run_with(
-        context,
-        id,
-        (server, client),
+        (server, "unknown".to_owned()),
         policy,
         client_read,
         client_write,
@@ -288,33 +262,11 @@ pub async fn run_as<R, W>(
     .await;
 }
 
-/// [`run`] on a client's own stdio, handed over by its bridge, which is told what it
-/// needs to resume the session if this daemon dies.
-pub async fn run_handed_over<R, W>(
-    context: SessionContext,
-    id: SessionId,
-    server: String,
-    policy: watch::Receiver<ServerPolicy>,
-    client_read: R,
-    client_write: W,
-    bridge: BridgeLink,
-) where
-    R: AsyncRead + Unpin + Send,
-    W: AsyncWrite + Unpin + Send,
-{
-    run_with(
-        context,
-        id,
-        (server, "unknown".to_owned()),
-        policy,
-        client_read,
-        client_write,
-        Some(bridge),
-    )
-    .await;
-}
-
-async fn run_with<R, W>(
+/// [`run`] for a client known as `client` until its handshake or `_meta` names it (the
+/// HTTP front calls clients that never say "http"). With `bridge`, the client's stdio was
+/// handed over by its bridge, which is told what it needs to resume the session if this
+/// daemon dies.
+pub async fn run_as<R, W>(
     context: SessionContext,
     id: SessionId,
     (server, client): (String, String),

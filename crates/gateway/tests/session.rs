@@ -186,14 +186,14 @@ async fn start_with(
             read,
             write,
         )),
-        Some(bridge) => tokio::spawn(session::run_handed_over(
+        Some(bridge) => tokio::spawn(session::run_as(
             context,
             1,
-            "calc".into(),
+            ("calc".into(), "unknown".into()),
             policy_rx,
             read,
             write,
-            bridge,
+            Some(bridge),
         )),
     };
     Harness {

@@ -300,17 +300,17 @@ async fn serve_handed_over(hub: Hub, stream: endpoint::Stream, server: String, r
         }
     });
     let policy = hub.policy(&server).await;
-    session::run_handed_over(
+    session::run_as(
         hub.session_context(),
         id,
-        server.clone(),
+        (server.clone(), "unknown".to_owned()),
         policy,
         client_read,
         client_write,
-        session::BridgeLink {
+        Some(session::BridgeLink {
             notes: Box::new(to_bridge),
             left,
-        },
+        }),
     )
     .await;
     watch.abort();

@@ -119,11 +119,11 @@ impl Exchange {
         tokio::spawn(session::run_as(
             context,
             session,
-            server.to_owned(),
-            client.to_owned(),
+            (server.to_owned(), client.to_owned()),
             policy,
             their_read,
             their_write,
+            None,
         ));
         tokio::spawn(write_lines(inbox, our_write, exchange.close.clone()));
         tokio::spawn(read_lines(exchange.clone(), our_read));
