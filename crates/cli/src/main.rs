@@ -775,16 +775,27 @@ fn init_logging(
 /// `switchboard::calls`, level info). Decided once: the recorder writes those lines itself,
 /// a batch at a time.
 fn calls_logged() -> bool {
+    calls_logged_by(std::env::var("RUST_LOG").ok().as_deref())
+}
+
+fn calls_logged_by(rust_log: Option<&str>) -> bool {
     use tracing_subscriber::filter::Targets;
-    match std::env::var("RUST_LOG") {
-        Ok(directives) if !directives.trim().is_empty() => directives
-            .parse::<Targets>()
-            // What `Targets` cannot read (span or field filters) keeps the default.
-            .map_or(true, |targets| {
-                targets.would_enable("switchboard::calls", &tracing::Level::INFO)
-            }),
-        _ => true,
-    }
+    let Some(directives) = rust_log else {
+        return true;
+    };
+    // `EnvFilter` skips empty pieces (`info,`); `Targets` would read one as `error`.
+    let directives: Vec<&str> = directives
+        .split(',')
+        .map(str::trim)
+        .filter(|piece| !piece.is_empty())
+        .collect();
+    directives
+        .join(",")
+        .parse::<Targets>()
+        // What `Targets` cannot read (span or field filters) keeps the default.
+        .map_or(true, |targets| {
+            targets.would_enable("switchboard::calls", &tracing::Level::INFO)
+        })
 }
 
 /// Log lines held for the file writer's thread. The channel is allocated whole up front,
@@ -817,6 +828,23 @@ fn fail(error: &anyhow::Error) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+
+    #[test]
+    fn rust_log_decides_whether_calls_are_logged_as_for_any_line() {
+        for (rust_log, logged) in [
+            (None, true),
+            (Some("info"), true),
+            (Some("debug"), true),
+            (Some("info,"), true),
+            (Some("info,hyper=warn"), true),
+            (Some("switchboard=debug"), true),
+            (Some("warn"), false),
+            (Some(""), false),
+            (Some("info,switchboard::calls=off"), false),
+        ] {
+            assert_eq!(super::calls_logged_by(rust_log), logged, "{rust_log:?}");
+        }
+    }
 
     use super::Cli;
 

@@ -272,8 +272,8 @@ struct CallLine<'a> {
     target: &'static str,
 }
 
-/// When the call ended, as RFC 3339 in UTC to the microsecond (`2026-11-26T10:00:00.123456Z`),
-/// as the daemon's other log lines.
+/// When the call ended, as RFC 3339 in UTC to the millisecond (`2026-11-26T10:00:00.123Z`):
+/// its start is kept to the millisecond.
 fn timestamp(record: &CallRecord) -> String {
     let ended_us = record
         .at
@@ -281,7 +281,7 @@ fn timestamp(record: &CallRecord) -> String {
         .saturating_add(record.duration_us);
     chrono::DateTime::from_timestamp_micros(ended_us)
         .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -368,7 +368,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(
             lines[0],
-            serde_json::json!({"timestamp": "2025-11-26T10:00:00.123010Z", "level": "INFO",
+            serde_json::json!({"timestamp": "2025-11-26T10:00:00.123Z", "level": "INFO",
                 "message": "call", "server": "calc", "client": "test", "method": "tools/call",
                 "tool": "calculate", "duration_ms": 0.01, "status": "ok",
                 "target": "switchboard::calls"})

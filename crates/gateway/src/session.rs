@@ -1182,7 +1182,9 @@ impl<W: AsyncWrite + Unpin + Send> Session<W> {
             stop_link(link, grace).await;
         }
         self.context.runtimes.end_session(&self.server, self.id);
-        if stopping {
+        // A relayed session's bridge reads this from the client's stream (in a handed-over
+        // one, `client_out` is gone and this writes nothing).
+        if self.context.shutdown.is_cancelled() {
             self.send_client(STOPPING_LINE).await;
         }
         if let Some(mut out) = self.client_out.take() {
