@@ -141,8 +141,11 @@ pub async fn run<R, W>(
 {
     let mut memory = Memory::default();
     let mut attempt = 0u32;
+    // Set only by the handover, which is Linux's.
+    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
     let mut unavailable = None;
     // A connection to relay on, from a daemon that did not take the stdio.
+    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
     let mut first: Option<switchboard_gateway::endpoint::Stream> = None;
     #[cfg(target_os = "linux")]
     if server != AGGREGATE && handover::wanted() {
