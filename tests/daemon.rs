@@ -88,6 +88,27 @@ async fn all_calls(home: &Home, server: &str) -> Vec<StoredCall> {
     calls
 }
 
+/// SIGKILL: a crash, with no chance to clean up.
+fn kill9(pid: i32) {
+    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+}
+
+/// server-everything's tool that takes `seconds` to answer.
+fn long_operation(
+    client: &rmcp::service::RunningService<rmcp::RoleClient, ()>,
+    seconds: u64,
+) -> impl std::future::Future<Output = Result<rmcp::model::CallToolResult, rmcp::ServiceError>> + '_
+{
+    client.call_tool(
+        CallToolRequestParams::new("trigger-long-running-operation").with_arguments(
+            json!({"duration": seconds, "steps": seconds})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        ),
+    )
+}
+
 fn gone(groups: &[i32]) -> bool {
     groups.iter().all(|&g| group_members(g).is_empty())
 }
@@ -463,20 +484,13 @@ async fn a_server_killed_mid_call_fails_that_call_and_the_next_call_works() {
     call(&client, "echo", json!({"message": "warm"})).await;
     let groups = server_groups(&home, "everything").await;
 
-    let slow = client.call_tool(
-        CallToolRequestParams::new("trigger-long-running-operation").with_arguments(
-            json!({"duration": 5, "steps": 5})
-                .as_object()
-                .cloned()
-                .unwrap(),
-        ),
-    );
+    let slow = long_operation(&client, 5);
     let killer = async {
         tokio::time::sleep(Duration::from_millis(500)).await;
         // SIGKILL the node process itself (not its shim): a real crash.
         for group in &groups {
             for pid in group_members(*group).into_iter().filter(|&p| p != *group) {
-                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                kill9(pid);
             }
         }
     };
@@ -512,10 +526,7 @@ async fn the_bridge_resumes_when_the_daemon_is_killed() {
     let old_daemon = home.daemon_pid().unwrap();
     let groups = server_groups(&home, "everything").await;
 
-    Command::new("kill")
-        .args(["-9", &old_daemon.to_string()])
-        .status()
-        .unwrap();
+    kill9(old_daemon);
     assert!(
         eventually(Duration::from_secs(2), || gone(&groups)),
         "the old daemon's servers die with it: {:?}",
@@ -595,21 +606,11 @@ async fn a_call_in_flight_when_the_daemon_dies_is_sent_again_by_the_bridge() {
     call(&client, "echo", json!({"message": "warm"})).await;
     let old_daemon = home.daemon_pid().unwrap();
 
-    let slow = client.call_tool(
-        CallToolRequestParams::new("trigger-long-running-operation").with_arguments(
-            json!({"duration": 2, "steps": 2})
-                .as_object()
-                .cloned()
-                .unwrap(),
-        ),
-    );
+    let slow = long_operation(&client, 2);
     let killer = async {
         // Long past the moment the daemon tells the bridge of a slow request.
         tokio::time::sleep(Duration::from_millis(700)).await;
-        Command::new("kill")
-            .args(["-9", &old_daemon.to_string()])
-            .status()
-            .unwrap();
+        kill9(old_daemon);
     };
     // Without the bridge knowing of it, the call would never be answered.
     let slow = tokio::time::timeout(Duration::from_secs(30), slow);
@@ -674,10 +675,7 @@ fn a_client_on_a_socket_hands_it_over_and_gets_it_back_when_the_daemon_dies() {
         "the daemon holds the client's socket"
     );
 
-    Command::new("kill")
-        .args(["-9", &old_daemon.to_string()])
-        .status()
-        .unwrap();
+    kill9(old_daemon);
     assert!(eventually(Duration::from_secs(2), || !alive(old_daemon)));
     // The bridge takes the socket back, as a relay to a new daemon.
     let reply = request(calculate(2));
