@@ -120,6 +120,25 @@ fn receive_two(socket: &UnixStream) -> io::Result<(OwnedFd, OwnedFd)> {
     }
 }
 
+/// A received descriptor made ready for the daemon's reactor.
+enum Prepared {
+    /// A pipe, reopened on its own open file description, non-blocking.
+    Pipe(OwnedFd),
+    /// A socket (the same description as the bridge's), non-blocking.
+    Socket(UnixStream),
+}
+
+fn prepare(fd: OwnedFd, write: bool) -> io::Result<Prepared> {
+    match kind(fd.as_fd()) {
+        Some(Kind::Pipe) => Ok(Prepared::Pipe(reopen_pipe(&fd, write)?)),
+        Some(Kind::Socket) => Ok(Prepared::Socket(socket(fd)?)),
+        None => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the client's stdio is not a pipe or a socket",
+        )),
+    }
+}
+
 /// Reopens a pipe on its own open file description, non-blocking.
 fn reopen_pipe(fd: &OwnedFd, write: bool) -> io::Result<OwnedFd> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -129,13 +148,6 @@ fn reopen_pipe(fd: &OwnedFd, write: bool) -> io::Result<OwnedFd> {
         .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(format!("/proc/self/fd/{}", fd.as_raw_fd()))?;
     Ok(file.into())
-}
-
-fn unusable() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        "the client's stdio is not a pipe or a socket",
-    )
 }
 
 fn socket(fd: OwnedFd) -> io::Result<UnixStream> {
@@ -213,13 +225,10 @@ pub enum ClientReader {
 
 impl ClientReader {
     fn new(fd: OwnedFd) -> io::Result<Self> {
-        match kind(fd.as_fd()) {
-            Some(Kind::Pipe) => Ok(Self::Pipe(Receiver::from_owned_fd_unchecked(reopen_pipe(
-                &fd, false,
-            )?)?)),
-            Some(Kind::Socket) => Ok(Self::Socket(socket(fd)?)),
-            None => Err(unusable()),
-        }
+        Ok(match prepare(fd, false)? {
+            Prepared::Pipe(fd) => Self::Pipe(Receiver::from_owned_fd_unchecked(fd)?),
+            Prepared::Socket(socket) => Self::Socket(socket),
+        })
     }
 }
 
@@ -245,13 +254,10 @@ pub enum ClientWriter {
 
 impl ClientWriter {
     fn new(fd: OwnedFd) -> io::Result<Self> {
-        match kind(fd.as_fd()) {
-            Some(Kind::Pipe) => Ok(Self::Pipe(Sender::from_owned_fd_unchecked(reopen_pipe(
-                &fd, true,
-            )?)?)),
-            Some(Kind::Socket) => Ok(Self::Socket(socket(fd)?)),
-            None => Err(unusable()),
-        }
+        Ok(match prepare(fd, true)? {
+            Prepared::Pipe(fd) => Self::Pipe(Sender::from_owned_fd_unchecked(fd)?),
+            Prepared::Socket(socket) => Self::Socket(socket),
+        })
     }
 }
 

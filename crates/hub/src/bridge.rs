@@ -84,14 +84,12 @@ impl Memory {
             self.swallow = None;
             return false;
         }
-        if let Some(position) = self.in_flight.iter().position(|(pending, _)| pending == id) {
-            self.in_flight.remove(position);
-        }
+        self.answered(id.as_bytes());
         true
     }
 
-    /// A note from a daemon that holds the client's stdio: a request it was told of has
-    /// its answer.
+    /// The request with this id (its JSON text) has its answer: relayed, or in a note from
+    /// a daemon that holds the client's stdio.
     fn answered(&mut self, id: &[u8]) {
         if let Some(position) = self
             .in_flight
