@@ -18,7 +18,9 @@ nothing happening, summed over each process tree, both as resident set size (sha
 libraries counted once per process) and as proportional set size (shared pages split between
 the processes mapping them: what the tree costs the machine); the daemon, which the app
 starts, is counted apart. Then the app is started as at login (`--hidden`: the tray, no
-window, so no WebKit process) and measured the same way. Standard library only; nothing
+window, so no WebKit process) and measured the same way, and last WebKitGTK's own
+MiniBrowser showing an empty page (about:blank): the floor under any window drawn with the
+WebKitGTK that Tauri uses on Linux. Standard library only; nothing
 leaves loopback.
 """
 import argparse
@@ -228,6 +230,35 @@ def tray_only(app, engine, idle):
             subprocess.run([str(engine), "stop"], env=env, stdout=subprocess.DEVNULL, check=False)
 
 
+def minibrowser():
+    """WebKitGTK's own test browser, shipped with the library Tauri draws the window with."""
+    found = sorted(Path("/usr/lib").glob("*/webkit2gtk-4.1/MiniBrowser"))
+    return found[0] if found else None
+
+
+def empty_page(engine, idle):
+    """The floor under any window of the app: WebKitGTK's MiniBrowser showing about:blank,
+    measured as the app is (its process and WebKit's, after the same idle time)."""
+    browser = minibrowser()
+    if browser is None:
+        return None
+    with throwaway_home(engine) as (home, env):
+        process = subprocess.Popen([str(browser), "about:blank"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 30
+            while not pid_of("WebKitWebProces", set(tree(process.pid))):  # comm: 15 chars
+                if time.time() > deadline:
+                    raise SystemExit("MiniBrowser started no web process within 30 s")
+                time.sleep(0.05)
+            time.sleep(idle)
+            pids = tree(process.pid)
+            return {"app_mib": rss_mib(pids), "app_pss": pss_mib(pids), "app_processes": len(pids)}
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -265,6 +296,17 @@ def main():
           f"{statistics.median(r['app_mib'] for r in tray):.1f} MiB |")
     print(f"| app in the tray only (started at login), PSS | "
           f"{statistics.median(r['app_pss'] for r in tray):.1f} MiB |")
+    floor = [empty_page(engine, args.idle) for _ in range(args.runs)]
+    if None in floor:
+        print("(WebKitGTK's MiniBrowser is not installed: no empty-page row)", file=sys.stderr)
+        return
+    for i, r in enumerate(floor, 1):
+        print(f"empty page, run {i}: {r['app_mib']:.1f} MiB RSS, {r['app_pss']:.1f} MiB PSS "
+              f"in {r['app_processes']} processes", file=sys.stderr)
+    print(f"| WebKitGTK's MiniBrowser on about:blank, RSS | "
+          f"{statistics.median(r['app_mib'] for r in floor):.1f} MiB |")
+    print(f"| WebKitGTK's MiniBrowser on about:blank, PSS | "
+          f"{statistics.median(r['app_pss'] for r in floor):.1f} MiB |")
 
 
 if __name__ == "__main__":

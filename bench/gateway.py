@@ -5,6 +5,9 @@ One run measures, with ../shared/bench/mcpbench.py and the same workload (calc's
 `calculate("1+1")`, as cheap as an echo, on `switchboard serve calc`, an rmcp server):
 
   direct         the client launches `switchboard serve calc` itself (stdio)
+  splice relay   the client launches bench/splice_relay.py, which launches the server and
+                 moves the bytes both ways with splice(2), parsing and recording nothing:
+                 the least any process between client and server costs on this machine
   switchboard    the client launches `switchboard connect calc-child`; the bridge hands its
                  stdio to the running daemon (Linux), which reads the client's requests itself,
                  runs `switchboard serve calc` as a supervised child process for the session
@@ -303,6 +306,9 @@ def main():
     binary = switchboard_binary()
     cold = ["--cold-runs", str(args.cold_runs)]
     results = {"direct": mcpbench("direct", args, ["--cmd", f"{binary} serve calc", *cold])}
+    relay = Path(__file__).resolve().parent / "splice_relay.py"
+    results["splice relay"] = mcpbench("splice relay", args, [
+        "--cmd", f"{sys.executable} {relay} {binary} serve calc", *cold])
     daemon = Daemon(binary)
     try:
         results["switchboard"] = mcpbench("switchboard", args, ["--cmd", daemon.connect_cmd("calc-child"), *cold])
@@ -352,8 +358,13 @@ def main():
     added_us = (ours["sequential call p50 (ms)"] - direct["sequential call p50 (ms)"]) * 1000
     share = ours["16 in flight (calls/s)"] / direct["16 in flight (calls/s)"]
     first_list = ours["cold start, first tools/list p50 (ms)"]
+    floor = rows["splice relay"]
     print(f"\nswitchboard against direct: +{added_us:.0f} us per call at p50, {share:.0%} of direct "
           f"throughput with 16 in flight; daemon peak RSS {daemon_rss:.1f} MiB")
+    print(f"splice relay against direct: "
+          f"+{(floor['sequential call p50 (ms)'] - direct['sequential call p50 (ms)']) * 1000:.0f} us per call "
+          f"at p50, {floor['16 in flight (calls/s)'] / direct['16 in flight (calls/s)']:.0%} of direct throughput; "
+          f"switchboard makes {ours['16 in flight (calls/s)'] / floor['16 in flight (calls/s)']:.0%} of the relay's")
     for name in names[2:]:
         if name in ("supergateway", "mcp-hub"):
             peer_added = (rows[name]["sequential call p50 (ms)"] - direct["sequential call p50 (ms)"]) * 1000
