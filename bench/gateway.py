@@ -23,7 +23,7 @@ The two peers run inside a network namespace with only loopback (`unshare -n`, n
 so nothing they do leaves the machine; mcp-hub's start-up registry fetch fails at once
 there. Nothing else leaves loopback: every other path is stdio or a Unix socket.
 
-    bench/gateway.py                        # 2000 calls x 3 reps, 10 cold starts
+    bench/gateway.py                        # 2000 calls x 3 reps, 20000 in flight x 3, 10 cold starts
     bench/gateway.py --calls 500 --reps 1 --cold-runs 3 --no-peers    # a quick look
 
 Builds the release binary, and installs the peers into .tools/bench-node on first use.
@@ -65,9 +65,10 @@ def peer_bin(name):
     return exe
 
 
-def mcpbench(label, args, extra, netns=False, calls=None, reps=None):
+def mcpbench(label, args, extra, netns=False, calls=None, reps=None, conc_calls=None):
     cmd = [sys.executable, str(MCPBENCH), "--label", label, "--tool", TOOL, "--args", ARGS,
-           "--calls", str(calls or args.calls), "--reps", str(reps or args.reps), *extra]
+           "--calls", str(calls or args.calls), "--reps", str(reps or args.reps),
+           "--conc-calls", str(conc_calls or args.conc_calls), *extra]
     if netns:
         cmd = loopback_only(cmd)
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -293,6 +294,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--conc-calls", type=int, default=20000,
+                        help="calls with 16 in flight, per rep (2000 for supergateway)")
     parser.add_argument("--cold-runs", type=int, default=10)
     parser.add_argument("--no-peers", action="store_true", help="skip supergateway and mcp-hub")
     parser.add_argument("--json", type=Path, help="also save the raw results here")
@@ -329,7 +332,7 @@ def main():
             "--http", f"http://127.0.0.1:{port}/mcp", *cold,
             "--cmd", f"{supergateway} --stdio '{binary} serve calc' --outputTransport streamableHttp "
                      f"--port {port} --logLevel none"], netns=True,
-            calls=min(args.calls, 500), reps=1)
+            calls=min(args.calls, 500), reps=1, conc_calls=2000)
         peer_bin("mcp-hub")
         out = subprocess.run(loopback_only([sys.executable, __file__, "--mcp-hub-only", "--binary", str(binary),
                                             "--calls", str(args.calls), "--reps", str(args.reps)]),
@@ -340,7 +343,8 @@ def main():
 
     load = results["direct"]["host"]["loadavg_start"][0]
     print(f"\nworkload: tools/call calculate(\"1+1\") on `switchboard serve calc`; {args.calls} sequential "
-          f"calls x {args.reps} reps, 2000 calls with 16 in flight, {args.cold_runs} cold starts; "
+          f"calls x {args.reps} reps, {args.conc_calls} calls with 16 in flight x {args.reps}, "
+          f"{args.cold_runs} cold starts; "
           f"1-min load {load:.2f} on {os.cpu_count()} CPUs\n")
     names = list(results)
     rows = {name: row(results[name]) if name != "mcp-hub" else {
@@ -362,7 +366,7 @@ def main():
     print(f"\nswitchboard against direct: +{added_us:.0f} us per call at p50, {share:.0%} of direct "
           f"throughput with 16 in flight; daemon peak RSS {daemon_rss:.1f} MiB")
     print(f"splice relay against direct: "
-          f"+{(floor['sequential call p50 (ms)'] - direct['sequential call p50 (ms)']) * 1000:.0f} us per call "
+          f"{(floor['sequential call p50 (ms)'] - direct['sequential call p50 (ms)']) * 1000:+.0f} us per call "
           f"at p50, {floor['16 in flight (calls/s)'] / direct['16 in flight (calls/s)']:.0%} of direct throughput; "
           f"switchboard makes {ours['16 in flight (calls/s)'] / floor['16 in flight (calls/s)']:.0%} of the relay's")
     for name in names[2:]:
