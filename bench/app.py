@@ -208,25 +208,45 @@ def measure_window(app, engine, idle, home, env):
         driver.wait(timeout=20)
 
 
+def idle_tree(command, env, ready, idle, apart=lambda: set()):
+    """Starts `command`, waits until `ready()` (30 s at most), lets it idle, and returns the
+    memory of its process tree less the pids `apart()` names. Ends it, and waits for every
+    process of the tree to be gone, so that none is counted in the next run."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    pids = []
+    try:
+        deadline = time.time() + 30
+        while not ready(process):
+            if time.time() > deadline:
+                raise SystemExit(f"{Path(command[0]).name} was not ready within 30 s")
+            time.sleep(0.05)
+        time.sleep(idle)
+        pids = [p for p in tree(process.pid) if p not in apart()]
+        return {"app_mib": rss_mib(pids), "app_pss": pss_mib(pids), "app_processes": len(pids)}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        deadline = time.time() + 20
+        while any(Path(f"/proc/{p}").exists() for p in pids) and time.time() < deadline:
+            time.sleep(0.05)
+
+
 def tray_only(app, engine, idle):
     """The app started as at login (`--hidden`: the tray, no window): its tree's memory."""
     with throwaway_home(engine) as (home, env):
-        process = subprocess.Popen([str(app), "--hidden"], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lock = home / "data" / "run" / "daemon.lock"
+
+        def daemon():
+            return set(tree(int(lock.read_text().strip())))
+
         try:
-            lock = home / "data" / "run" / "daemon.lock"
-            deadline = time.time() + 30
-            while not (lock.exists() and lock.read_text().strip()):
-                if time.time() > deadline:
-                    raise SystemExit("the app started no daemon within 30 s")
-                time.sleep(0.05)
-            time.sleep(idle)
-            daemon = set(tree(int(lock.read_text().strip())))
-            pids = [p for p in tree(process.pid) if p not in daemon]
-            return {"app_mib": rss_mib(pids), "app_pss": pss_mib(pids), "app_processes": len(pids)}
+            return idle_tree([str(app), "--hidden"], env,
+                             lambda _: lock.exists() and lock.read_text().strip(), idle, daemon)
         finally:
-            process.terminate()
-            process.wait(timeout=20)
             subprocess.run([str(engine), "stop"], env=env, stdout=subprocess.DEVNULL, check=False)
 
 
@@ -242,21 +262,10 @@ def empty_page(engine, idle):
     browser = minibrowser()
     if browser is None:
         return None
-    with throwaway_home(engine) as (home, env):
-        process = subprocess.Popen([str(browser), "about:blank"], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.time() + 30
-            while not pid_of("WebKitWebProces", set(tree(process.pid))):  # comm: 15 chars
-                if time.time() > deadline:
-                    raise SystemExit("MiniBrowser started no web process within 30 s")
-                time.sleep(0.05)
-            time.sleep(idle)
-            pids = tree(process.pid)
-            return {"app_mib": rss_mib(pids), "app_pss": pss_mib(pids), "app_processes": len(pids)}
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    with throwaway_home(engine) as (_, env):
+        # comm is cut to 15 characters: "WebKitWebProces".
+        return idle_tree([str(browser), "about:blank"], env,
+                         lambda p: pid_of("WebKitWebProces", set(tree(p.pid))), idle)
 
 
 def main():

@@ -226,6 +226,7 @@ def bench_mcp_hub(args, binary):
         for _ in range(50):
             session.call(session.request("tools/call", params))
         seq, rates_seq, conc, rates_conc, errors = [], [], [], [], 0
+        inflight = min(args.conc_calls, 2000)
         for _ in range(args.reps):
             t0 = time.perf_counter_ns()
             for _ in range(args.calls):
@@ -240,7 +241,7 @@ def bench_mcp_hub(args, binary):
             lock = threading.Lock()
 
             def sender():
-                for _ in range(args.calls):
+                for _ in range(inflight):
                     window.acquire()
                     message = session.request("tools/call", params)
                     with lock:
@@ -250,14 +251,14 @@ def bench_mcp_hub(args, binary):
             t0 = time.perf_counter_ns()
             thread = threading.Thread(target=sender)
             thread.start()
-            for _ in range(args.calls):
+            for _ in range(inflight):
                 reply = session.receive()
                 with lock:
                     conc.append(time.perf_counter_ns() - sent_at.pop(reply["id"]))
                 errors += "error" in reply
                 window.release()
             thread.join()
-            rates_conc.append(args.calls / ((time.perf_counter_ns() - t0) / 1e9))
+            rates_conc.append(inflight / ((time.perf_counter_ns() - t0) / 1e9))
         print(json.dumps({
             "label": "mcp-hub", "errors": errors,
             "sequential": {"p50_ms": percentile(seq, 50), "p99_ms": percentile(seq, 99),
@@ -295,7 +296,7 @@ def main():
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--conc-calls", type=int, default=20000,
-                        help="calls with 16 in flight, per rep (2000 for supergateway)")
+                        help="calls with 16 in flight, per rep (the peers at most 2000)")
     parser.add_argument("--cold-runs", type=int, default=10)
     parser.add_argument("--no-peers", action="store_true", help="skip supergateway and mcp-hub")
     parser.add_argument("--json", type=Path, help="also save the raw results here")
@@ -332,10 +333,11 @@ def main():
             "--http", f"http://127.0.0.1:{port}/mcp", *cold,
             "--cmd", f"{supergateway} --stdio '{binary} serve calc' --outputTransport streamableHttp "
                      f"--port {port} --logLevel none"], netns=True,
-            calls=min(args.calls, 500), reps=1, conc_calls=2000)
+            calls=min(args.calls, 500), reps=1, conc_calls=min(args.conc_calls, 2000))
         peer_bin("mcp-hub")
         out = subprocess.run(loopback_only([sys.executable, __file__, "--mcp-hub-only", "--binary", str(binary),
-                                            "--calls", str(args.calls), "--reps", str(args.reps)]),
+                                            "--calls", str(args.calls), "--reps", str(args.reps),
+                                            "--conc-calls", str(args.conc_calls)]),
                              check=True, stdout=subprocess.PIPE, text=True).stdout
         results["mcp-hub"] = json.loads(out)
         if results["mcp-hub"]["errors"]:
@@ -343,7 +345,8 @@ def main():
 
     load = results["direct"]["host"]["loadavg_start"][0]
     print(f"\nworkload: tools/call calculate(\"1+1\") on `switchboard serve calc`; {args.calls} sequential "
-          f"calls x {args.reps} reps, {args.conc_calls} calls with 16 in flight x {args.reps}, "
+          f"calls x {args.reps} reps, {args.conc_calls} calls with 16 in flight x {args.reps} (the peers "
+          f"{min(args.conc_calls, 2000)}), "
           f"{args.cold_runs} cold starts; "
           f"1-min load {load:.2f} on {os.cpu_count()} CPUs\n")
     names = list(results)

@@ -478,6 +478,7 @@ fn main() -> ExitCode {
         cli.command,
         Command::Daemon | Command::Serve { http: Some(_), .. }
     );
+    // Before init_logging, whose file writer is the first thread.
     if many_peers {
         one_malloc_arena();
     }

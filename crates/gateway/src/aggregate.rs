@@ -90,8 +90,10 @@ impl Aggregate {
         tokio::spawn(async move {
             loop {
                 match events.recv().await {
-                    Ok(crate::Event::ServerChanged { .. }) => {}
-                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    // A lag may have swallowed a change: look again, as for one.
+                    Ok(crate::Event::ServerChanged { .. })
+                    | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Ok(_) => continue,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 }
                 let Some(inner) = weak.upgrade() else { return };

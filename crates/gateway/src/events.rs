@@ -80,9 +80,9 @@ pub enum DriftAction {
 /// The sending side every part of the daemon shares.
 pub type Events = tokio::sync::broadcast::Sender<Event>;
 
-/// A channel with room for two of the recorder's batches of calls, which it sends at once.
-/// Its slots are allocated up front, about 130 bytes each: 4,096 of them were half a MiB of
-/// the idle daemon.
+/// A channel with room for two of the recorder's batches of calls (it sends each batch in
+/// one go, and the next after storing it). Its slots are allocated up front, about 130
+/// bytes each: 4,096 of them were half a MiB of the idle daemon.
 pub fn channel() -> Events {
     tokio::sync::broadcast::channel(2 * crate::recorder::BATCH).0
 }
