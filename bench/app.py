@@ -297,26 +297,22 @@ def main():
     print(f"| app idle PSS (shared pages split) | {median['app_pss']:.1f} MiB |")
     print(f"| daemon idle RSS | {median['daemon_mib']:.1f} MiB |")
     print(f"| daemon idle PSS | {median['daemon_pss']:.1f} MiB |")
-    tray = [tray_only(app, engine, args.idle) for _ in range(args.runs)]
-    for i, r in enumerate(tray, 1):
-        print(f"tray only, run {i}: app {r['app_mib']:.1f} MiB RSS, {r['app_pss']:.1f} MiB PSS "
-              f"in {r['app_processes']} processes", file=sys.stderr)
-    print(f"| app in the tray only (started at login), RSS | "
-          f"{statistics.median(r['app_mib'] for r in tray):.1f} MiB |")
-    print(f"| app in the tray only (started at login), PSS | "
-          f"{statistics.median(r['app_pss'] for r in tray):.1f} MiB |")
+    report("tray only", "app in the tray only (started at login)",
+           [tray_only(app, engine, args.idle) for _ in range(args.runs)])
     floor = [empty_page(engine, args.idle) for _ in range(args.runs)]
     if None in floor:
         print("(WebKitGTK's MiniBrowser is not installed: no empty-page row)", file=sys.stderr)
         return
-    for i, r in enumerate(floor, 1):
-        print(f"empty page, run {i}: {r['app_mib']:.1f} MiB RSS, {r['app_pss']:.1f} MiB PSS "
-              f"in {r['app_processes']} processes", file=sys.stderr)
-    print(f"| WebKitGTK's MiniBrowser on about:blank, RSS | "
-          f"{statistics.median(r['app_mib'] for r in floor):.1f} MiB |")
-    print(f"| WebKitGTK's MiniBrowser on about:blank, PSS | "
-          f"{statistics.median(r['app_pss'] for r in floor):.1f} MiB |")
+    report("empty page", "WebKitGTK's MiniBrowser on about:blank", floor)
 
+
+def report(label, measure, runs):
+    """Each run on stderr, then the medians as two rows of the table."""
+    for i, r in enumerate(runs, 1):
+        print(f"{label}, run {i}: {r['app_mib']:.1f} MiB RSS, {r['app_pss']:.1f} MiB PSS "
+              f"in {r['app_processes']} processes", file=sys.stderr)
+    print(f"| {measure}, RSS | {statistics.median(r['app_mib'] for r in runs):.1f} MiB |")
+    print(f"| {measure}, PSS | {statistics.median(r['app_pss'] for r in runs):.1f} MiB |")
 
 if __name__ == "__main__":
     main()
