@@ -112,6 +112,11 @@ impl DaemonBatch {
                 action,
                 message,
             }),
+            // Mostly calls: the call log says that many were left out.
+            Event::Missed { events } => {
+                let events = u32::try_from(events).unwrap_or(u32::MAX);
+                self.missed_calls = self.missed_calls.saturating_add(events);
+            }
             Event::Install {
                 server,
                 step,
@@ -315,6 +320,14 @@ mod tests {
             !batch.touches_servers(),
             "calls alone do not redraw the tray"
         );
+    }
+
+    #[test]
+    fn events_the_daemon_says_went_by_count_as_left_out() {
+        let mut batch = DaemonBatch::default();
+        batch.push(Event::Missed { events: 700 });
+        assert!(!batch.is_empty(), "the window is told");
+        assert_eq!(batch.missed_calls, 700);
     }
 
     #[test]

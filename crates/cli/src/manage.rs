@@ -411,6 +411,9 @@ pub(crate) async fn logs(
             {
                 println!("-- {id} is now {}", format!("{state:?}").to_lowercase());
             }
+            Event::Missed { events } => {
+                println!("-- {events} events went by faster than this terminal showed them");
+            }
             _ => {}
         }
     }

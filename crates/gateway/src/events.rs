@@ -42,6 +42,9 @@ pub enum Event {
     /// Every few seconds while someone watches: each installed server's CPU, memory and
     /// call figures.
     Pulse { servers: Vec<ServerPulse> },
+    /// To one watcher that fell behind: this many events went by without it (mostly calls),
+    /// so what it shows may be out of date. Never broadcast.
+    Missed { events: u64 },
 }
 
 /// One server's live figures.

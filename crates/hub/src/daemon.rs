@@ -425,7 +425,7 @@ async fn forward_events(
             Ok(event) => event,
             Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
                 tracing::debug!(missed, "a watcher fell behind");
-                continue;
+                switchboard_gateway::Event::Missed { events: missed }
             }
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         };
@@ -529,5 +529,32 @@ async fn interrupted() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard_gateway::Event;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_watcher_that_falls_behind_is_told_how_many_events_it_missed() {
+        let changed = |n: usize| Event::ServerChanged {
+            server: format!("s{n}"),
+        };
+        let (events, watcher) = tokio::sync::broadcast::channel(4);
+        for n in 0..10 {
+            events.send(changed(n)).unwrap();
+        }
+        let (out, mut received) = mpsc::channel(16);
+        let forwarder = tokio::spawn(forward_events(watcher, out));
+        let first = received.recv().await.unwrap().params;
+        assert_eq!(first, Some(Event::Missed { events: 6 }));
+        for n in 6..10 {
+            assert_eq!(received.recv().await.unwrap().params, Some(changed(n)));
+        }
+        drop(events);
+        forwarder.await.unwrap();
     }
 }
