@@ -222,7 +222,8 @@ def idle_tree(command, env, ready, idle, apart=lambda: set()):
                 raise SystemExit(f"{Path(command[0]).name} was not ready within 30 s")
             time.sleep(0.05)
         time.sleep(idle)
-        pids = [p for p in tree(process.pid) if p not in apart()]
+        left_out = apart()
+        pids = [p for p in tree(process.pid) if p not in left_out]
         return {"app_mib": rss_mib(pids), "app_pss": pss_mib(pids), "app_processes": len(pids)}
     finally:
         process.terminate()
@@ -230,6 +231,7 @@ def idle_tree(command, env, ready, idle, apart=lambda: set()):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
         deadline = time.time() + 20
         while any(Path(f"/proc/{p}").exists() for p in pids) and time.time() < deadline:
             time.sleep(0.05)

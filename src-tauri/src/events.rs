@@ -40,6 +40,9 @@ pub struct DaemonBatch {
     pub drifts: Vec<ClientDrift>,
     /// Installs that moved on: the newest step of each server being installed.
     pub installs: Vec<InstallStep>,
+    /// Events went by without the app (it fell behind the daemon): what it shows of the
+    /// servers may be out of date, so it reads them again.
+    pub resync: bool,
 }
 
 /// A client rewrote its config file and dropped or altered Switchboard's entries.
@@ -112,10 +115,12 @@ impl DaemonBatch {
                 action,
                 message,
             }),
-            // Mostly calls: the call log says that many were left out.
+            // Mostly calls: the call log says that many were left out. A server's change
+            // may have gone with them.
             Event::Missed { events } => {
                 let events = u32::try_from(events).unwrap_or(u32::MAX);
                 self.missed_calls = self.missed_calls.saturating_add(events);
+                self.resync = true;
             }
             Event::Install {
                 server,
@@ -140,11 +145,12 @@ impl DaemonBatch {
             && self.pulse.is_none()
             && self.drifts.is_empty()
             && self.installs.is_empty()
+            && !self.resync
     }
 
     /// Whether the servers' list or states changed (the tray then redraws).
     pub fn touches_servers(&self) -> bool {
-        !self.states.is_empty() || !self.changed.is_empty()
+        !self.states.is_empty() || !self.changed.is_empty() || self.resync
     }
 }
 
@@ -328,6 +334,10 @@ mod tests {
         batch.push(Event::Missed { events: 700 });
         assert!(!batch.is_empty(), "the window is told");
         assert_eq!(batch.missed_calls, 700);
+        assert!(
+            batch.resync && batch.touches_servers(),
+            "and reads the servers again"
+        );
     }
 
     #[test]

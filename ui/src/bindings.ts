@@ -272,6 +272,11 @@ export type DaemonBatch = {
 	drifts: ClientDrift[],
 	/**  Installs that moved on: the newest step of each server being installed. */
 	installs: InstallStep[],
+	/**
+	 *  Events went by without the app (it fell behind the daemon): what it shows of the
+	 *  servers may be out of date, so it reads them again.
+	 */
+	resync: boolean,
 };
 
 /**  Whether the app can reach the daemon. */

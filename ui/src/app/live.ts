@@ -107,7 +107,7 @@ export function apply(update: DaemonBatch): void {
       ...Object.fromEntries(update.installs.map((step) => [step.server, step])),
     };
   }
-  if (update.changed.length || update.states.length) void refreshServers();
+  if (update.changed.length || update.states.length || update.resync) void refreshServers();
   if (update.calls.length || update.missed_calls) {
     for (const listener of callListeners) listener(update.calls, update.missed_calls);
   }
