@@ -89,12 +89,10 @@ impl Aggregate {
         let weak = Arc::downgrade(&aggregate.inner);
         tokio::spawn(async move {
             loop {
-                match events.recv().await {
-                    // A lag may have swallowed a change: look again, as for one.
-                    Ok(crate::Event::ServerChanged { .. })
-                    | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                    Ok(_) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                match may_change_tools(&events.recv().await) {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => return,
                 }
                 let Some(inner) = weak.upgrade() else { return };
                 Aggregate { inner }.tools_changed().await;
@@ -363,6 +361,20 @@ fn clean(name: &str) -> String {
     out
 }
 
+/// Whether what the aggregate heard of the daemon's events may have changed the tool list:
+/// a server's change, or a lag, which may have swallowed one. `None` once the daemon's
+/// events are over.
+fn may_change_tools(
+    heard: &Result<crate::Event, tokio::sync::broadcast::error::RecvError>,
+) -> Option<bool> {
+    use tokio::sync::broadcast::error::RecvError;
+    match heard {
+        Ok(crate::Event::ServerChanged { .. }) | Err(RecvError::Lagged(_)) => Some(true),
+        Ok(_) => Some(false),
+        Err(RecvError::Closed) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -375,6 +387,23 @@ mod tests {
             "does things",
             Arc::new(serde_json::Map::new()),
         )
+    }
+
+    #[test]
+    fn a_server_change_or_a_lag_makes_the_tool_list_looked_at_again() {
+        use tokio::sync::broadcast::error::RecvError;
+        let changed = crate::Event::ServerChanged {
+            server: "calc".into(),
+        };
+        let pulse = crate::Event::Pulse { servers: vec![] };
+        assert_eq!(may_change_tools(&Ok(changed)), Some(true));
+        assert_eq!(
+            may_change_tools(&Err(RecvError::Lagged(3))),
+            Some(true),
+            "a lag may have swallowed a change"
+        );
+        assert_eq!(may_change_tools(&Ok(pulse)), Some(false));
+        assert_eq!(may_change_tools(&Err(RecvError::Closed)), None);
     }
 
     #[test]
